@@ -1,0 +1,21 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'decisionTree/index': 'src/decisionTree/index.ts',
+    'losses/index': 'src/losses/index.ts',
+    'architectures/index': 'src/architectures/index.ts',
+    'data/index': 'src/data/index.ts',
+    'metrics/index': 'src/metrics/index.ts',
+    'node/index': 'src/node/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  target: 'es2022',
+  // Peer dependencies must never be bundled: a second copy of tfjs-core is a second kernel registry.
+  external: [/^@tensorflow\//],
+});
