@@ -9,6 +9,7 @@ export default defineConfig({
     'data/index': 'src/data/index.ts',
     'metrics/index': 'src/metrics/index.ts',
     'node/index': 'src/node/index.ts',
+    'wasm/index': 'src/wasm/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
