@@ -3,7 +3,7 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   decalsDr5Schema, gz2Schema, gz2ColumnMap, summarizeConsistency, checkConsistency,
 } from '../../src/decisionTree/index.js';
@@ -18,11 +18,16 @@ function readCsv(text: string): { header: string[]; rows: string[][] } {
 }
 
 describe.skipIf(!hasSharedData(...DR5_FILE))('GZ DECaLS DR5 vote table', () => {
-  const { header, rows } = readCsv(readFileSync(sharedDataPath(...DR5_FILE), 'utf8'));
-  const questions = decalsDr5Schema.questions.map((q) => q.text);
-  const voteColumns = header.filter((h) => {
-    const question = questions.find((q) => h.startsWith(`${q}_`));
-    return question !== undefined && !/_(fraction|min|max|total-votes|prediction(-conf|-encoded)?)$/.test(h);
+  let header: string[] = [];
+  let rows: string[][] = [];
+  let voteColumns: string[] = [];
+  beforeAll(() => {
+    ({ header, rows } = readCsv(readFileSync(sharedDataPath(...DR5_FILE), 'utf8')));
+    const questions = decalsDr5Schema.questions.map((q) => q.text);
+    voteColumns = header.filter((h) => {
+      const question = questions.find((q) => h.startsWith(`${q}_`));
+      return question !== undefined && !/_(fraction|min|max|total-votes|prediction(-conf|-encoded)?)$/.test(h);
+    });
   });
 
   it('should recognise every vote column except the old (v1) merging answers the README lists', () => {
@@ -41,11 +46,17 @@ describe.skipIf(!hasSharedData(...DR5_FILE))('GZ DECaLS DR5 vote table', () => {
 });
 
 describe.skipIf(!hasSharedData(...GZ2_FILE))('GZ2 Stripe 82 coadd-2 table', () => {
-  const { header, rows } = readCsv(gunzipSync(readFileSync(sharedDataPath(...GZ2_FILE))).toString('utf8'));
   const map = gz2ColumnMap(gz2Schema);
   const sourceOf = Object.fromEntries(Object.entries(map).map(([source, column]) => [column, source]));
-  const index = gz2Schema.labelColumns.map((c) => header.indexOf(sourceOf[c] ?? ''));
-  const counts = rows.map((r) => index.map((i) => Number(r[i])));
+  let header: string[] = [];
+  let rows: string[][] = [];
+  let index: number[] = [];
+  let counts: number[][] = [];
+  beforeAll(() => {
+    ({ header, rows } = readCsv(gunzipSync(readFileSync(sharedDataPath(...GZ2_FILE))).toString('utf8')));
+    index = gz2Schema.labelColumns.map((c) => header.indexOf(sourceOf[c] ?? ''));
+    counts = rows.map((r) => index.map((i) => Number(r[i])));
+  });
 
   it('should map all 37 published _count columns but the 7 of task 08 (odd feature type)', () => {
     const published = header.filter((h) => /^t\d\d_.*_count$/.test(h));
