@@ -26,3 +26,18 @@ describe('built-in schemas', () => {
     expect(() => getSchema('dr99')).toThrow(SchemaError);
   });
 });
+
+describe('GZ2 column names', () => {
+  it('should map Kaggle and published names onto the same 30 columns of bare and ortho schemas', async () => {
+    const { gz2ColumnMap, gz2OrthoSchema } = await import('../../src/decisionTree/index.js');
+    const kaggle = gz2ColumnMap(gz2Schema, { source: 'kaggle' });
+    const published = gz2ColumnMap(gz2Schema);
+    expect(new Set(Object.values(kaggle))).toEqual(new Set(gz2Schema.labelColumns));
+    expect(Object.values(published)).toEqual(Object.values(kaggle));
+    expect(kaggle['Class1.1']).toBe('smooth-or-featured_smooth');
+    expect(published.t05_bulge_prominence_a10_no_bulge_count).toBe('bulge-size_no');
+    expect(gz2ColumnMap(gz2OrthoSchema, { statistic: 'fraction' }).t11_arms_number_a37_cant_tell_fraction)
+      .toBe('spiral-arm-count-gz2_cant-tell');
+    expect(() => gz2ColumnMap(decalsDr5Schema)).toThrow(SchemaError);
+  });
+});
