@@ -17,6 +17,8 @@ export default defineConfig({
   clean: true,
   splitting: true,
   target: 'es2022',
+  // import.meta.url in the CommonJS build (used to find package files in Node).
+  shims: true,
   // Peer dependencies must never be bundled: a second copy of tfjs-core is a second kernel registry.
   external: [/^@tensorflow\//],
 });

@@ -1,4 +1,9 @@
 /**
+ * Metrics that compare predictions with volunteer votes. Plain functions on arrays, usable
+ * without training anything.
+ *
  * @module metrics
  */
-export {};
+export type { Rows } from './rows.js';
+export * from './voteFractionErrors.js';
+export * from './confidentAnswers.js';
