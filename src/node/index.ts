@@ -1,4 +1,14 @@
 /**
+ * Node-only helpers: files (catalogues, shards, checkpoints, models), image decoding, backend
+ * loading and progress output. Browser bundles never import this module.
+ *
  * @module node
  */
-export {};
+export { readCatalogCsv, loadCatalogCsv, writeCatalogCsv, type ReadCatalogCsvOptions, type LoadedCatalog } from './catalogFiles.js';
+export {
+  writeShards, readShards, readShardFile, readShardManifest, MANIFEST_FILE, DEFAULT_SHARD_SIZE,
+  type ShardManifest, type ShardEntry, type WriteShardsOptions, type ShardExample,
+} from './shardFiles.js';
+export { writeFileAtomic, AtomicFileWriter } from './atomicFile.js';
+export { decodeImageFile, decodeImageBytes, toChannels, type DecodedImage, type DecodeImageOptions } from './images.js';
+export { createProgress, type Progress, type ProgressOptions } from './progress.js';
