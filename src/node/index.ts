@@ -11,4 +11,5 @@ export {
 } from './shardFiles.js';
 export { writeFileAtomic, AtomicFileWriter } from './atomicFile.js';
 export { decodeImageFile, decodeImageBytes, toChannels, type DecodedImage, type DecodeImageOptions } from './images.js';
+export { fileSystemHandler, loadKerasWeightsFile, MODEL_JSON, WEIGHTS_BIN } from './modelIO.js';
 export { createProgress, type Progress, type ProgressOptions } from './progress.js';
