@@ -1,0 +1,88 @@
+// Registration is idempotent and composed kernels free every intermediate buffer they make.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../helpers/backends.js';
+import { BackendError } from '../../src/errors.js';
+import {
+  composedWasmKernelNames,
+  missingWasmKernelNames,
+  registerWasmTrainingKernels,
+  wasmCapabilities,
+  wasmTrainingKernelNames,
+} from '../../src/wasm/index.js';
+import { randomInput } from './helpers.js';
+
+describe('registerWasmTrainingKernels', () => {
+  beforeAll(async () => useBackend('wasm'));
+
+  it('registers exactly the kernels wasm lacks, then the faster replacements, then nothing', () => {
+    const shipped = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    const shippedTile = tf.getKernel('Tile', 'wasm');
+    expect(shipped).toBeDefined();
+    expect(missingWasmKernelNames().every((name) => tf.getKernel(name, 'wasm') === undefined)).toBe(true);
+
+    expect(registerWasmTrainingKernels({ replaceSlowKernels: false })).toEqual(missingWasmKernelNames());
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(shipped?.kernelFunc);
+
+    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropInput', 'Tile']);
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(shipped?.kernelFunc);
+    expect(tf.getKernel('Tile', 'wasm')?.kernelFunc).not.toBe(shippedTile?.kernelFunc);
+    expect(registerWasmTrainingKernels()).toEqual([]);
+
+    expect(wasmTrainingKernelNames().sort()).toEqual(composedWasmKernelNames().sort());
+    for (const name of composedWasmKernelNames()) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+  });
+});
+
+describe('composed kernels leak nothing', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+    registerWasmTrainingKernels();
+  });
+
+  // Strided, padded geometries that exercise the spread, pad and crop paths.
+  const x = randomInput([2, 7, 6, 3], 1);
+  const cases: [string, Record<string, { shape: number[]; values: Float32Array }>, tf.NamedAttrMap][] = [
+    ['Conv2DBackpropFilter', { x, dy: randomInput([2, 3, 3, 4], 2) }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', filterShape: [2, 2, 3, 4] }],
+    ['DepthwiseConv2dNativeBackpropFilter', { x, dy: randomInput([2, 4, 3, 6], 3) }, { strides: 2, dilations: 1, pad: 'same', filterShape: [3, 3, 3, 2] }],
+    ['Conv2DBackpropInput', { dy: randomInput([2, 3, 3, 4], 6), filter: randomInput([2, 2, 3, 4], 7) }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', inputShape: [2, 7, 6, 3] }],
+    ['Tile', { x: randomInput([1, 1, 1, 3], 8) }, { reps: [2, 4, 5, 1] }],
+    ['DepthwiseConv2dNativeBackpropInput', { dy: randomInput([2, 3, 3, 6], 4), filter: randomInput([2, 2, 3, 2], 5) }, { strides: 2, dilations: 1, pad: 'valid', inputShape: [2, 7, 6, 3] }],
+  ];
+
+  it.each(cases)('%s frees its intermediates', (name, inputs, attrs) => {
+    const tensors = Object.fromEntries(Object.entries(inputs).map(([key, s]) => [key, tf.tensor(s.values, s.shape)]));
+    const backend = tf.engine().backend;
+    const tensorsBefore = tf.memory().numTensors;
+    const buffersBefore = backend.numDataIds();
+    const out = tf.engine().runKernel(name, tensors, attrs) as tf.Tensor;
+    expect(tf.memory().numTensors).toBe(tensorsBefore + 1);
+    expect(backend.numDataIds()).toBe(buffersBefore + 1);
+    out.dispose();
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(backend.numDataIds()).toBe(buffersBefore);
+    tf.dispose(Object.values(tensors));
+  });
+
+  it('rejects NCHW with a BackendError and leaks nothing', () => {
+    const [, inputs, attrs] = cases[0] ?? [];
+    const tensors = Object.fromEntries(Object.entries(inputs ?? {}).map(([key, s]) => [key, tf.tensor(s.values, s.shape)]));
+    const buffersBefore = tf.engine().backend.numDataIds();
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', tensors, { ...attrs, dataFormat: 'NCHW' })).toThrow(BackendError);
+    expect(tf.engine().backend.numDataIds()).toBe(buffersBefore);
+    tf.dispose(Object.values(tensors));
+  });
+});
+
+describe('wasmCapabilities', () => {
+  it("reports tfjs's own flags and the thread count of the running module", async () => {
+    await useBackend('wasm');
+    registerWasmTrainingKernels();
+    const caps = await wasmCapabilities();
+    expect(caps.registered).toBe(true);
+    expect(caps.simd).toBe(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    expect(caps.multithread).toBe(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+    expect(caps.threads).toBeGreaterThanOrEqual(1);
+    expect(caps.missingTrainingKernels).toEqual([]);
+  });
+});
