@@ -8,3 +8,4 @@
 export * from './tfrecord/index.js';
 export * from './catalog/index.js';
 export { splitCatalog, type SplitOptions } from './split.js';
+export * from './synthetic/index.js';

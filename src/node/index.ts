@@ -12,4 +12,10 @@ export {
 export { writeFileAtomic, AtomicFileWriter } from './atomicFile.js';
 export { decodeImageFile, decodeImageBytes, toChannels, type DecodedImage, type DecodeImageOptions } from './images.js';
 export { fileSystemHandler, loadKerasWeightsFile, MODEL_JSON, WEIGHTS_BIN } from './modelIO.js';
+export { writeSyntheticDataset, encodeGreyscalePng, type WriteSyntheticOptions, type WriteSyntheticSummary } from './writeSynthetic.js';
+export { fileCheckpointStore } from './fileCheckpointStore.js';
+export { jsonLinesHistory } from './history.js';
+export { catalogBatchSource, type CatalogSourceOptions } from './catalogSource.js';
+export { predictionColumns, writePredictionsCsv, readPredictedFractions } from './predictionsFile.js';
+export { useNodeBackend, isInstalled, NODE_BACKENDS, type NodeBackend } from './backend.js';
 export { createProgress, type Progress, type ProgressOptions } from './progress.js';

@@ -1,0 +1,14 @@
+/**
+ * Training and MC-dropout prediction loops: any backend, checkpoints through a pluggable
+ * store, resumable and deterministic under a seed.
+ *
+ * @module training
+ */
+export { inMemoryBatchSource, shuffleInPlace, type BatchSource, type GalaxyBatch, type InMemorySourceOptions } from './batches.js';
+export {
+  memoryCheckpointStore, encodeCheckpoint, decodeCheckpoint, modelWeightArrays, setModelWeightArrays,
+  type CheckpointStore, type TrainingCheckpoint, type EpochRecord, type NamedArray,
+} from './checkpoint.js';
+export { reseedModel, type Reseedable } from './reseed.js';
+export { train, evaluateLoss, type TrainOptions, type TrainResult, type TrainCallbacks, type BatchProgress, type PerQuestionLoss } from './train.js';
+export { predictSource, summarisePrediction, type PredictedBatch, type PredictSourceOptions, type PredictionSummary } from './predict.js';
