@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { runDemo } from '../../node/workflows/demo.js';
+import { startBackend } from '../backend.js';
+import { cliOutput } from '../output.js';
+import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
+
+/** `zoobot-ts demo`: the README's main job on the embedded synthetic data. */
+export function registerDemo(program: Command): void {
+  program.command('demo')
+    .description('generate synthetic galaxies, train, predict the test split with MC dropout and compare with the volunteers')
+    .option('--out <dir>', 'output folder', 'zoobot-demo')
+    .option('--count <n>', 'synthetic galaxies', positiveInt, 2500)
+    .option('--size <px>', 'image side in pixels (multiple of 16)', positiveInt, 64)
+    .option('--epochs <n>', 'maximum epochs', positiveInt, 10)
+    .option('--batch-size <n>', 'batch size', positiveInt, 32)
+    .option('--passes <n>', 'MC-dropout passes per galaxy', positiveInt, 5)
+    .option('--seed <n>', 'random seed', nonNegativeInt, 1)
+    .action(async (opts: { out: string; count: number; size: number; epochs: number; batchSize: number; passes: number; seed: number }, command: Command) => {
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const out = cliOutput(globals.json);
+      const backend = await startBackend(globals, out);
+      const report = await runDemo({ outDir: opts.out, count: opts.count, size: opts.size, epochs: opts.epochs, batchSize: opts.batchSize, passes: opts.passes, seed: opts.seed, progress: !globals.json, log: out.log });
+      const rows = report.comparison.confidentAnswers.map((m) => `  ${m.question.padEnd(20)} ${String(m.galaxies).padStart(5)} galaxies  accuracy ${Number.isNaN(m.accuracy) ? '  n/a' : m.accuracy.toFixed(3)}`);
+      const errors = report.comparison.fractionErrors.map((e) => `  ${e.question.padEnd(20)} MAE ${Number.isNaN(e.mae) ? '  n/a' : e.mae.toFixed(3)} (${e.galaxies} galaxies with >= 20 votes)`);
+      out.result({ backend, ...report }, [
+        `demo finished in ${report.seconds.toFixed(0)} s on ${backend} (${report.trainImagesPerSecond.toFixed(1)} img/s training)`,
+        `smooth-or-featured accuracy on confident test galaxies: ${report.smoothFeaturedAccuracy.toFixed(3)}`,
+        'confident-answer accuracy per question (test split):', ...rows,
+        'vote-fraction mean absolute error per question (test split):', ...errors,
+        'files:', ...Object.entries(report.files).map(([k, v]) => `  ${k.padEnd(12)} ${v}`),
+      ].join('\n'));
+    });
+}

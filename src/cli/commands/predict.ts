@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { loadZoobotModel } from '../../architectures/index.js';
+import { loadCatalogCsv } from '../../node/catalogFiles.js';
+import { fileSystemHandler } from '../../node/modelIO.js';
+import { predictCatalog } from '../../node/workflows/predictCatalog.js';
+import { catalogImageRoot } from '../../node/workflows/trainCatalog.js';
+import { startBackend } from '../backend.js';
+import { cliOutput } from '../output.js';
+import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
+
+interface PredictCliOptions { model: string; catalog: string; out: string; passes: number; batchSize: number; numShards: number; shardIndex: number }
+
+/** `zoobot-ts predict`: MC-dropout predictions for a catalogue, optionally one slice of it. */
+export function registerPredict(program: Command): void {
+  program.command('predict')
+    .description('predict vote fractions with MC-dropout uncertainty for every galaxy of a catalogue')
+    .requiredOption('--model <dir>', 'a model folder written by train (model.json + weights.bin)')
+    .requiredOption('--catalog <csv>', 'catalogue with id_str and file_loc (vote columns are not needed)')
+    .requiredOption('--out <csv>', 'predictions table to write')
+    .option('--passes <n>', 'MC-dropout forward passes per galaxy', positiveInt, 5)
+    .option('--batch-size <n>', 'batch size', positiveInt, 64)
+    .option('--num-shards <k>', 'split the catalogue into k deterministic slices', positiveInt, 1)
+    .option('--shard-index <i>', 'which slice this process predicts (0-based)', nonNegativeInt, 0)
+    .action(async (opts: PredictCliOptions, command: Command) => {
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const out = cliOutput(globals.json);
+      // Predicting needs only ids and images: vote columns are optional here.
+      const { rows } = await loadCatalogCsv(opts.catalog, { schema: { labelColumns: [] }, checkImages: true });
+      const backend = await startBackend(globals, out);
+      const { model, schema } = await loadZoobotModel(fileSystemHandler(opts.model));
+      const padded = rows.map((r) => ({ ...r, counts: new Array<number>(schema.answerCount).fill(0) }));
+      const count = await predictCatalog({
+        model, schema, rows: padded, imageRoot: catalogImageRoot(opts.catalog), outPath: opts.out, passes: opts.passes,
+        batchSize: opts.batchSize, numShards: opts.numShards, shardIndex: opts.shardIndex, progress: !globals.json,
+      });
+      model.dispose();
+      out.result({ backend, galaxies: count, predictions: opts.out, passes: opts.passes }, `wrote predictions for ${count} galaxies to ${opts.out}`);
+    });
+}

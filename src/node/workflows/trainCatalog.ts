@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs';
+import { dirname, join, resolve } from 'node:path';
+import type { Schema } from '../../decisionTree/index.js';
+import type { CatalogRow } from '../../data/catalog/index.js';
+import { treeLoss } from '../../losses/index.js';
+import { zoobotModel, saveZoobotModel, type ZoobotArchitecture } from '../../architectures/index.js';
+import { train, type TrainResult } from '../../training/train.js';
+import { catalogBatchSource } from '../catalogSource.js';
+import { fileCheckpointStore } from '../fileCheckpointStore.js';
+import { jsonLinesHistory } from '../history.js';
+import { fileSystemHandler } from '../modelIO.js';
+import { createProgress } from '../progress.js';
+
+/** Options of {@link trainOnCatalog}. */
+export interface TrainOnCatalogOptions {
+  readonly schema: Schema;
+  readonly trainRows: readonly CatalogRow[];
+  readonly validationRows: readonly CatalogRow[];
+  /** Folder that relative `file_loc` paths start from. */
+  readonly imageRoot: string;
+  /** Output folder: `model/`, `checkpoint/`, `history.jsonl`. */
+  readonly outDir: string;
+  readonly architecture: ZoobotArchitecture;
+  /** Images are resized to size x size. */
+  readonly size: number;
+  readonly channels?: 1 | 3;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly patience?: number;
+  readonly learningRate?: number;
+  readonly seed?: number;
+  /** Keep decoded images in memory (small data sets). */
+  readonly cache?: boolean;
+  /** Show progress (false for --json). */
+  readonly progress?: boolean;
+  /** Status lines. */
+  readonly log?: (message: string) => void;
+}
+
+/** What {@link trainOnCatalog} returns. */
+export interface TrainOnCatalogResult extends TrainResult {
+  readonly modelDir: string;
+  readonly historyPath: string;
+  readonly model: tf.LayersModel;
+}
+
+/**
+ * Trains a zoobot model on catalogue rows and their images, checkpointing every epoch into
+ * `outDir/checkpoint` (a second call with the same `outDir` resumes), writing the history
+ * to `outDir/history.jsonl` and the best model to `outDir/model`.
+ */
+export async function trainOnCatalog(options: TrainOnCatalogOptions): Promise<TrainOnCatalogResult> {
+  const { schema, size, channels = 1, batchSize, seed = 0, cache = false, log = () => {} } = options;
+  const outDir = resolve(options.outDir);
+  const source = (rows: readonly CatalogRow[], shuffle: boolean) => catalogBatchSource({
+    rows, imageRoot: options.imageRoot, size, channels, batchSize, shuffle, seed, cache,
+  });
+  const model = zoobotModel({ schema, architecture: options.architecture, inputShape: [size, size, channels], seed });
+  const history = jsonLinesHistory(join(outDir, 'history.jsonl'));
+  const checkpoints = fileCheckpointStore(join(outDir, 'checkpoint'));
+  if ((await checkpoints.load()) === undefined) await history.start();
+  let bar = createProgress({ label: 'epoch 1', total: options.trainRows.length, silent: options.progress === false });
+  const result = await train({
+    model, schema, loss: treeLoss(schema).perQuestion, epochs: options.epochs, patience: options.patience ?? 8,
+    optimizer: tf.train.adam(options.learningRate ?? 1e-3), seed, checkpoints,
+    train: source(options.trainRows, true),
+    ...(options.validationRows.length > 0 ? { validation: source(options.validationRows, false) } : {}),
+    callbacks: {
+      onResume: async (checkpoint) => {
+        log(`resuming after epoch ${checkpoint.completedEpochs} from ${join(outDir, 'checkpoint')}`);
+        await history.onResume(checkpoint);
+      },
+      onBatchEnd: ({ epoch, seen, loss }) => {
+        bar.update(seen, `loss ${loss.toFixed(3)}`);
+        if (seen >= options.trainRows.length) {
+          bar.stop();
+          bar = createProgress({ label: `epoch ${epoch + 2}`, total: options.trainRows.length, silent: options.progress === false });
+        }
+      },
+      onEpochEnd: async (record) => {
+        await history.onEpochEnd(record);
+        const validation = record.validationLoss === undefined ? '' : `, validation ${record.validationLoss.toFixed(3)}`;
+        log(`epoch ${record.epoch + 1}: loss ${record.loss.toFixed(3)}${validation}, ${record.imagesPerSecond.toFixed(1)} img/s`);
+      },
+    },
+  });
+  const modelDir = join(outDir, 'model');
+  await saveZoobotModel(model, fileSystemHandler(modelDir), schema);
+  return { ...result, modelDir, historyPath: join(outDir, 'history.jsonl'), model };
+}
+
+/** The folder relative `file_loc` paths of a catalogue start from. */
+export function catalogImageRoot(catalogPath: string): string {
+  return dirname(resolve(catalogPath));
+}

@@ -1,0 +1,78 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decalsDr5Schema } from '../../src/decisionTree/index.js';
+import { runCli } from '../helpers/cli.js';
+
+const work = mkdtempSync(join(tmpdir(), 'zoobot-cli-'));
+
+describe('zoobot-ts command line', () => {
+  it('should list its commands and options in --help', () => {
+    const help = runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['demo', 'synthetic', 'train', 'predict', 'compare']) expect(help.stdout).toContain(command);
+    const trainHelp = runCli(['train', '--help']);
+    expect(trainHelp.stdout).toContain('--catalog <csv>');
+    expect(trainHelp.stdout).toContain('--architecture <name>');
+  });
+
+  it('should report bad input as one line and a non-zero exit code', () => {
+    const missing = runCli(['train', '--catalog', join(work, 'nope.csv'), '--out', join(work, 'x'), '--backend', 'cpu']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/^zoobot-ts: DataError: .*nope\.csv/);
+    const backend = runCli(['synthetic', '--out', join(work, 'y'), '--count', '2']);
+    expect(backend.code).toBe(0);
+    const badBackend = runCli(['demo', '--backend', 'tpu', '--out', join(work, 'z')]);
+    expect(badBackend.stderr).toMatch(/unsupported backend "tpu". Should be one of: wasm, cpu, tensorflow/);
+    const badSchema = runCli(['synthetic', '--out', join(work, 'w'), '--schema', 'dr99']);
+    expect(badSchema.stderr).toMatch(/unknown schema "dr99"/);
+    const badNumber = runCli(['synthetic', '--out', join(work, 'v'), '--count', 'many']);
+    expect(badNumber.code).not.toBe(0);
+    expect(badNumber.stderr).toMatch(/expected a positive integer, got "many"/);
+  });
+
+  it('should run synthetic -> train -> predict -> compare on tiny galaxies', () => {
+    const data = join(work, 'data');
+    const synthetic = runCli(['synthetic', '--out', data, '--count', '120', '--size', '32', '--seed', '3', '--json']);
+    expect(synthetic.code).toBe(0);
+    const summary = JSON.parse(synthetic.stdout) as { catalogPath: string; count: number };
+    expect(summary.count).toBe(120);
+
+    const run = join(work, 'run');
+    const trained = runCli(['train', '--catalog', summary.catalogPath, '--out', run, '--size', '32', '--epochs', '2', '--batch-size', '16', '--json']);
+    expect(trained.code, trained.stderr).toBe(0);
+    const report = JSON.parse(trained.stdout) as { history: Array<{ loss: number }>; modelDir: string; backend: string };
+    expect(report.backend).toBe('wasm');
+    expect(report.history).toHaveLength(2);
+    expect(readFileSync(join(run, 'history.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+
+    const predictions = join(work, 'predictions.csv');
+    const predicted = runCli(['predict', '--model', report.modelDir, '--catalog', summary.catalogPath, '--out', predictions, '--passes', '3', '--json']);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const lines = readFileSync(predictions, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(121);
+    expect(lines[0]?.split(',')).toContain(`${decalsDr5Schema.labelColumns[0]}_fraction`);
+
+    const compared = runCli(['compare', '--predictions', predictions, '--catalog', summary.catalogPath, '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    const metrics = JSON.parse(compared.stdout) as { galaxies: number; confidentAnswers: Array<{ accuracy: number }> };
+    expect(metrics.galaxies).toBe(120);
+    expect(metrics.confidentAnswers[0]!.accuracy).toBeGreaterThanOrEqual(0);
+  });
+
+  it('should predict deterministic, disjoint slices with --num-shards/--shard-index', () => {
+    const data = join(work, 'data');
+    const model = join(work, 'run', 'model');
+    if (!existsSync(model)) return; // the previous test trains the model
+    const slices = [0, 1, 2].map((i) => {
+      const out = join(work, `slice${i}.csv`);
+      expect(runCli(['predict', '--model', model, '--catalog', join(data, 'catalog.csv'), '--out', out, '--num-shards', '3', '--shard-index', String(i), '--passes', '1']).code).toBe(0);
+      return readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    });
+    const all = slices.flat();
+    expect(new Set(all).size).toBe(120);
+    expect(all).toHaveLength(120);
+  });
+});
