@@ -6,6 +6,7 @@ import { registerSynthetic } from './commands/synthetic.js';
 import { registerTrain } from './commands/train.js';
 import { registerPredict } from './commands/predict.js';
 import { registerCompare } from './commands/compare.js';
+import { registerBench } from './commands/bench.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerPredict(program);
   registerCompare(program);
+  registerBench(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -11,7 +11,7 @@ describe('zoobot-ts command line', () => {
   it('should list its commands and options in --help', () => {
     const help = runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['demo', 'synthetic', 'train', 'predict', 'compare']) expect(help.stdout).toContain(command);
+    for (const command of ['demo', 'synthetic', 'train', 'predict', 'compare', 'bench']) expect(help.stdout).toContain(command);
     const trainHelp = runCli(['train', '--help']);
     expect(trainHelp.stdout).toContain('--catalog <csv>');
     expect(trainHelp.stdout).toContain('--architecture <name>');
@@ -74,5 +74,19 @@ describe('zoobot-ts command line', () => {
     const all = slices.flat();
     expect(new Set(all).size).toBe(120);
     expect(all).toHaveLength(120);
+  });
+});
+
+describe('zoobot-ts bench', () => {
+  it('should report steady-state images/s as JSON', () => {
+    const run = runCli(['bench', '--arch', 'vgg', '--size', '32', '--batch', '4', '--mode', 'train', '--steps', '2', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { backend: string; imagesPerSecond: number; parameters: number; peakRssMiB: number };
+    expect(result.backend).toBe('wasm');
+    expect(result.imagesPerSecond).toBeGreaterThan(0);
+    expect(result.peakRssMiB).toBeGreaterThan(0);
+    // W+20 VGG at 32 px: convolutions as at 128 px, flatten 2x2x128 -> Dense 128, Dense 34 head.
+    const conv = (9 * 1 + 1) * 32 + (9 * 32 + 1) * 32 + (9 * 32 + 1) * 64 + (9 * 64 + 1) * 64 + (9 * 64 + 1) * 128 + (9 * 128 + 1) * 128;
+    expect(result.parameters).toBe(conv + (2 * 2 * 128 + 1) * 128 + (128 + 1) * 34);
   });
 });
