@@ -18,4 +18,8 @@ export { jsonLinesHistory } from './history.js';
 export { catalogBatchSource, type CatalogSourceOptions } from './catalogSource.js';
 export { predictionColumns, writePredictionsCsv, readPredictedFractions } from './predictionsFile.js';
 export { useNodeBackend, isInstalled, NODE_BACKENDS, type NodeBackend } from './backend.js';
+export { mergePredictions, type MergePredictionsOptions, type MergePredictionsResult } from './mergePredictions.js';
+export { readCatalogParquet, loadCatalogParquet, writeCatalogParquet, writeTableParquet, writePredictionsParquet, type ReadCatalogParquetOptions, type ParquetColumn } from './parquetFiles.js';
+export { catalogFromPostgres, type PostgresCatalogOptions } from './postgres.js';
+export { combineCatalog, type CombineCatalogOptions, type CombinedCatalog } from './combineCatalog.js';
 export { createProgress, type Progress, type ProgressOptions } from './progress.js';
