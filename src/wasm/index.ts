@@ -2,8 +2,9 @@
  * Training on tfjs's `wasm` backend. tfjs-backend-wasm 4.22 cannot run a convnet's training step
  * (it has no `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter` or
  * `DepthwiseConv2dNativeBackpropInput`); {@link registerWasmTrainingKernels} adds them, composed
- * from the backend's own XNNPACK forward convolutions, and swaps its slow stride-1
- * `Conv2DBackpropInput` and its `Tile` (batch-norm gradients) for composed ones. {@link wasmCapabilities} reports SIMD and threads.
+ * from the backend's own XNNPACK convolutions and matrix multiplications, and swaps kernels it runs
+ * slowly (stride-1 `Conv2DBackpropInput`, `Tile`, `Sum` over leading axes, transposed `BatchMatMul`,
+ * `MaxPoolGrad`) for compositions or single passes over its heap. {@link wasmCapabilities} reports SIMD and threads.
  *
  * Browser-safe (no Node imports), and it never imports a backend package: the host does.
  *

@@ -13,6 +13,17 @@ interface DisposingBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
+/** What tfjs-backend-wasm's `BackendWasm` offers its own kernels: fresh buffers and views of them on the heap. */
+interface HeapBackend extends DisposingBackend {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+function isHeapBackend(backend: object): backend is HeapBackend {
+  const b = backend as Partial<HeapBackend>;
+  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function';
+}
+
 /**
  * Runs a backend's own kernels by name at the `TensorInfo` level, the way tfjs backends compose
  * kernels internally: no engine tensors are created, nothing is recorded on a gradient tape, and
@@ -58,6 +69,44 @@ export class KernelScope {
   /** Permutes the axes of `x`. */
   transpose(x: tf.TensorInfo, perm: readonly number[]): tf.TensorInfo {
     return this.run('Transpose', { x }, { perm: [...perm] });
+  }
+
+  /**
+   * A new, uninitialised float32 buffer of `shape` on a wasm backend, owned by this scope.
+   *
+   * @param shape - Its shape.
+   * @returns The buffer; fill it through {@link KernelScope.heap}.
+   */
+  alloc(shape: readonly number[]): tf.TensorInfo {
+    const info = this.heapBackend().makeOutput([...shape], 'float32');
+    this.made.push(info);
+    return info;
+  }
+
+  /**
+   * A view of a float32 buffer on the wasm heap, without copying. Any later allocation may grow the
+   * heap and detach the view, so take views after the allocations they are used with.
+   *
+   * @param x - A float32 buffer of this scope's (wasm) backend.
+   * @returns Its values, `size(x.shape)` floats.
+   */
+  heap(x: tf.TensorInfo): Float32Array {
+    return this.heapBackend().typedArrayFromHeap(x);
+  }
+
+  /** Frees `x`, something this scope made, before the scope ends (to bound peak memory in loops). */
+  free(x: tf.TensorInfo): void {
+    const i = this.made.indexOf(x);
+    if (i < 0) throw new BackendError('KernelScope.free: the buffer was not made by this scope');
+    this.made.splice(i, 1);
+    (this.backend as DisposingBackend).disposeData(x.dataId);
+  }
+
+  private heapBackend(): HeapBackend {
+    if (!isHeapBackend(this.backend)) {
+      throw new BackendError(`KernelScope: backend '${this.backendName}' gives no heap access (makeOutput, typedArrayFromHeap). Should be tfjs-backend-wasm`);
+    }
+    return this.backend;
   }
 
   /** Crops `x` to `size` from the origin when any dimension is larger, else returns `x` itself. */

@@ -178,3 +178,95 @@ describe('wasm Tile (broadcast) matches cpu', () => {
     );
   });
 });
+
+describe('wasm replacements of Sum, BatchMatMul and MaxPoolGrad match cpu', () => {
+  it('Sum over leading axes (and other axes, which keep wasm’s kernel)', async () => {
+    const sumCase = fc
+      .array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 })
+      .chain((shape) =>
+        fc.record({
+          shape: fc.constant(shape),
+          axis: fc.subarray(shape.map((_, i) => (i % 2 === 0 ? i : i - shape.length)), { minLength: 1 }),
+          keepDims: fc.boolean(),
+          seed: fc.integer(),
+        }),
+      );
+    await fc.assert(
+      fc.asyncProperty(sumCase, async ({ shape, axis, keepDims, seed }) => {
+        await expectWasmMatchesCpu('Sum', { x: randomInput(shape, seed) }, { axis, keepDims });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('BatchMatMul with transposed operands, rank 2 and 3', async () => {
+    const matMulCase = fc.record({
+      m: fc.integer({ min: 1, max: 6 }),
+      k: fc.integer({ min: 1, max: 6 }),
+      n: fc.integer({ min: 1, max: 6 }),
+      batch: fc.constantFrom(0, 1, 2), // 0: rank-2 operands; 2 keeps wasm's own kernel
+      transposeA: fc.boolean(),
+      transposeB: fc.boolean(),
+      seed: fc.integer(),
+    });
+    await fc.assert(
+      fc.asyncProperty(matMulCase, async ({ m, k, n, batch, transposeA, transposeB, seed }) => {
+        const lead = batch === 0 ? [] : [batch];
+        const a = randomInput([...lead, ...(transposeA ? [k, m] : [m, k])], seed);
+        const b = randomInput([...lead, ...(transposeB ? [n, k] : [k, n])], seed + 1);
+        await expectWasmMatchesCpu('BatchMatMul', { a, b }, { transposeA, transposeB });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('MaxPoolGrad, with ties (values drawn from a few levels) broken as cpu breaks them', async () => {
+    const poolCase = fc.record({
+      n: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 8 }),
+      w: fc.integer({ min: 1, max: 8 }),
+      c: fc.integer({ min: 1, max: 3 }),
+      size: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      strides: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      pad: fc.constantFrom('same' as const, 'valid' as const),
+      levels: fc.integer({ min: 1, max: 4 }),
+      seed: fc.integer(),
+    });
+    await fc.assert(
+      fc.asyncProperty(poolCase, async (p) => {
+        const info = tf.backend_util.computePool2DInfo([p.n, p.h, p.w, p.c], p.size, p.strides, 1, p.pad);
+        fc.pre(info.outHeight > 0 && info.outWidth > 0);
+        const x = randomInput([p.n, p.h, p.w, p.c], p.seed);
+        const input = { shape: x.shape, values: x.values.map((v) => Math.floor((v + 1) * p.levels)) };
+        const dy = randomInput(info.outShape, p.seed + 1);
+        // MaxPoolGrad reads only dy and input; `output` must merely have the pooled shape.
+        const output = randomInput(info.outShape, p.seed + 2);
+        await expectWasmMatchesCpu('MaxPoolGrad', { dy, input, output }, { filterSize: p.size, strides: p.strides, pad: p.pad });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('Conv2DBackpropFilter at stride 1 over many positions', () => {
+  it('matches cpu when the positions span several matrix-multiplication chunks', async () => {
+    const bigCase = fc.record({
+      h: fc.integer({ min: 20, max: 30 }),
+      w: fc.integer({ min: 20, max: 30 }),
+      c: fc.integer({ min: 1, max: 3 }),
+      out: fc.integer({ min: 64, max: 80 }),
+      kernel: fc.integer({ min: 1, max: 4 }),
+      pad: fc.constantFrom('same' as const, 'valid' as const),
+      seed: fc.integer(),
+    });
+    await fc.assert(
+      fc.asyncProperty(bigCase, async (b) => {
+        const k: ConvCase = { n: 2, h: b.h, w: b.w, c: b.c, out: b.out, kh: b.kernel, kw: b.kernel, strides: [1, 1], dilations: [1, 1], pad: b.pad, seed: b.seed };
+        const { x, dy } = conv2dGradInputs(k);
+        const attrs = { strides: 1, pad: b.pad, dataFormat: 'NHWC', filterShape: [k.kh, k.kw, k.c, k.out] };
+        await expectWasmMatchesCpu('Conv2DBackpropFilter', { x, dy }, attrs);
+      }),
+      { numRuns: 5 },
+    );
+  });
+});

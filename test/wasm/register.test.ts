@@ -10,6 +10,7 @@ import {
   wasmCapabilities,
   wasmTrainingKernelNames,
 } from '../../src/wasm/index.js';
+import { KernelScope } from '../../src/wasm/kernelScope.js';
 import { randomInput } from './helpers.js';
 
 describe('registerWasmTrainingKernels', () => {
@@ -24,7 +25,7 @@ describe('registerWasmTrainingKernels', () => {
     expect(registerWasmTrainingKernels({ replaceSlowKernels: false })).toEqual(missingWasmKernelNames());
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(shipped?.kernelFunc);
 
-    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropInput', 'Tile']);
+    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropInput', 'Tile', 'Sum', 'BatchMatMul', 'MaxPoolGrad']);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(shipped?.kernelFunc);
     expect(tf.getKernel('Tile', 'wasm')?.kernelFunc).not.toBe(shippedTile?.kernelFunc);
     expect(registerWasmTrainingKernels()).toEqual([]);
@@ -48,6 +49,11 @@ describe('composed kernels leak nothing', () => {
     ['Conv2DBackpropInput', { dy: randomInput([2, 3, 3, 4], 6), filter: randomInput([2, 2, 3, 4], 7) }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', inputShape: [2, 7, 6, 3] }],
     ['Tile', { x: randomInput([1, 1, 1, 3], 8) }, { reps: [2, 4, 5, 1] }],
     ['DepthwiseConv2dNativeBackpropInput', { dy: randomInput([2, 3, 3, 6], 4), filter: randomInput([2, 2, 3, 2], 5) }, { strides: 2, dilations: 1, pad: 'valid', inputShape: [2, 7, 6, 3] }],
+    // Stride 1 with more positions than one chunk of the matrix-multiplication path holds.
+    ['Conv2DBackpropFilter', { x: randomInput([2, 30, 30, 2], 9), dy: randomInput([2, 30, 30, 70], 10) }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 70] }],
+    ['Sum', { x }, { axis: [0, 1, 2], keepDims: false }],
+    ['BatchMatMul', { a: randomInput([1, 5, 3], 11), b: randomInput([1, 4, 5], 12) }, { transposeA: true, transposeB: true }],
+    ['MaxPoolGrad', { dy: randomInput([2, 4, 3, 3], 13), input: x, output: randomInput([2, 4, 3, 3], 14) }, { filterSize: 2, strides: 2, pad: 'same' }],
   ];
 
   it.each(cases)('%s frees its intermediates', (name, inputs, attrs) => {
@@ -84,5 +90,23 @@ describe('wasmCapabilities', () => {
     expect(caps.multithread).toBe(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
     expect(caps.threads).toBeGreaterThanOrEqual(1);
     expect(caps.missingTrainingKernels).toEqual([]);
+  });
+});
+
+describe('KernelScope heap buffers', () => {
+  it('frees only buffers it made, and needs a backend with a heap', async () => {
+    await useBackend('wasm');
+    const x = tf.zeros([2, 3]);
+    const backend = tf.engine().backend;
+    const before = backend.numDataIds();
+    const scope = new KernelScope(backend, 'wasm');
+    const buffer = scope.alloc([4]);
+    expect(scope.heap(buffer).length).toBe(4);
+    expect(() => scope.free(x as unknown as tf.TensorInfo)).toThrow(BackendError);
+    scope.free(buffer);
+    expect(backend.numDataIds()).toBe(before);
+    x.dispose();
+    await useBackend('cpu');
+    expect(() => new KernelScope(tf.engine().backend, 'cpu').alloc([1])).toThrow(BackendError);
   });
 });
