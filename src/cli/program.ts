@@ -7,6 +7,8 @@ import { registerTrain } from './commands/train.js';
 import { registerPredict } from './commands/predict.js';
 import { registerCompare } from './commands/compare.js';
 import { registerBench } from './commands/bench.js';
+import { registerFinetune } from './commands/finetune.js';
+import { registerMerge } from './commands/merge.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerCompare(program);
   registerBench(program);
+  registerFinetune(program);
+  registerMerge(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -12,3 +12,8 @@ export {
 export { reseedModel, type Reseedable } from './reseed.js';
 export { train, evaluateLoss, type TrainOptions, type TrainResult, type TrainCallbacks, type BatchProgress, type PerQuestionLoss } from './train.js';
 export { predictSource, summarisePrediction, type PredictedBatch, type PredictSourceOptions, type PredictionSummary } from './predict.js';
+export { AdamW, type AdamWOptions } from './adamw.js';
+export {
+  finetune, buildFinetuneModel, encoderBlocks, defaultBlockOf, headObjective,
+  type FinetuneOptions, type FinetuneModelOptions, type FinetuneHead, type FinetuneResult, type FinetuneStage, type EncoderBlock,
+} from './finetune.js';

@@ -1,0 +1,144 @@
+/**
+ * Adam with decoupled weight decay (AdamW, Loshchilov & Hutter 2019), which tfjs lacks, with
+ * optional per-variable learning-rate multipliers (layer-wise learning-rate decay when finetuning).
+ *
+ * @module training/adamw
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../errors.js';
+
+type NamedTensor = Awaited<ReturnType<tf.Optimizer['saveIterations']>>;
+
+/** Options of {@link AdamW}. */
+export interface AdamWOptions {
+  /** @defaultValue 1e-4 */
+  readonly learningRate?: number;
+  /** Decoupled decay per step, as a fraction of the learning rate. @defaultValue 0.05 */
+  readonly weightDecay?: number;
+  /** @defaultValue 0.9 */
+  readonly beta1?: number;
+  /** @defaultValue 0.999 */
+  readonly beta2?: number;
+  /** @defaultValue 1e-7 (tfjs's Adam) */
+  readonly epsilon?: number;
+  /**
+   * Learning-rate multiplier per variable name (`tf.Variable.name`); absent names use 1.
+   * The multiplier scales both the Adam step and the decay, like a per-group learning rate.
+   */
+  readonly learningRateScales?: ReadonlyMap<string, number>;
+}
+
+interface Moments { readonly m: tf.Variable; readonly v: tf.Variable }
+
+/**
+ * AdamW: for each variable `w` with gradient `g` at step `t` (PyTorch's and Keras's form),
+ * `m ← β1·m + (1−β1)·g`, `v ← β2·v + (1−β2)·g²`,
+ * `w ← w − lr·s·(m/(1−β1ᵗ) / (√(v/(1−β2ᵗ)) + ε) + wd·w)`, where `s` is the variable's
+ * learning-rate multiplier. The decay uses the weights before the step and is applied only to
+ * variables of rank 2 or more (kernels): biases and batch-normalisation scales/offsets are rank 1
+ * and are not decayed, as is customary.
+ *
+ * @example
+ * ```ts
+ * await train({ ..., optimizer: new AdamW({ learningRate: 1e-4, weightDecay: 0.05 }) });
+ * ```
+ */
+export class AdamW extends tf.Optimizer {
+  /** tfjs serialization name. */
+  static get className(): string { return 'AdamW'; }
+
+  readonly learningRate: number;
+  readonly weightDecay: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private readonly scales: ReadonlyMap<string, number>;
+  private readonly moments = new Map<string, Moments>();
+
+  /** @param options - See {@link AdamWOptions}. */
+  constructor(options: AdamWOptions = {}) {
+    super();
+    const { learningRate = 1e-4, weightDecay = 0.05, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, learningRateScales = new Map() } = options;
+    if (!(learningRate > 0)) throw new ConfigError(`AdamW: learningRate must be positive, got ${learningRate}`);
+    if (!(weightDecay >= 0)) throw new ConfigError(`AdamW: weightDecay must be non-negative, got ${weightDecay}`);
+    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) throw new ConfigError(`AdamW: betas must be in [0, 1), got ${beta1}, ${beta2}`);
+    for (const [name, scale] of learningRateScales) {
+      if (!(scale >= 0)) throw new ConfigError(`AdamW: learning-rate scale of '${name}' must be non-negative, got ${scale}`);
+    }
+    this.learningRate = learningRate;
+    this.weightDecay = weightDecay;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+    this.scales = learningRateScales;
+  }
+
+  /** One AdamW step on the named variables (registered `tf.Variable`s). */
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const pairs = Array.isArray(variableGradients)
+      ? variableGradients.map((g) => [g.name, g.tensor] as const)
+      : Object.entries(variableGradients);
+    this.incrementIterations();
+    const t = this.iterations;
+    const correction1 = 1 - this.beta1 ** t;
+    const correction2 = 1 - this.beta2 ** t;
+    for (const [name, gradient] of pairs) {
+      const variable = tf.engine().registeredVariables[name];
+      if (variable === undefined) throw new ConfigError(`AdamW: no registered variable named '${name}'`);
+      const { m, v } = this.momentsOf(variable);
+      const lr = this.learningRate * (this.scales.get(name) ?? 1);
+      tf.tidy(() => {
+        const g = gradient as tf.Tensor;
+        const newM = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        const step = tf.div(tf.div(newM, correction1), tf.add(tf.sqrt(tf.div(newV, correction2)), this.epsilon));
+        const decayed = variable.rank >= 2 ? tf.add(step, tf.mul(variable, this.weightDecay)) : step;
+        m.assign(newM);
+        v.assign(newV);
+        variable.assign(tf.sub(variable, tf.mul(decayed, lr)));
+      });
+    }
+  }
+
+  private momentsOf(variable: tf.Variable): Moments {
+    let moments = this.moments.get(variable.name);
+    if (moments === undefined) {
+      moments = tf.tidy(() => ({
+        // Unnamed: tfjs names them uniquely, so several optimizers can track one variable.
+        m: tf.variable(tf.zerosLike(variable), false),
+        v: tf.variable(tf.zerosLike(variable), false),
+      }));
+      this.moments.set(variable.name, moments);
+    }
+    return moments;
+  }
+
+  /** Frees the moment variables. */
+  override dispose(): void {
+    for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
+    this.moments.clear();
+  }
+
+  /** The step count then the moments (`<variable>/m`, `<variable>/v`), for checkpoints. */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const moments = [...this.moments].flatMap(([name, { m, v }]) => [{ name: `${name}/m`, tensor: m }, { name: `${name}/v`, tensor: v }]);
+    return [await this.saveIterations(), ...moments];
+  }
+
+  /** Restores what {@link AdamW.getWeights} returned (the variables must exist). */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    for (const { name, tensor } of rest) {
+      const variableName = name.replace(/\/[mv]$/, '');
+      const variable = tf.engine().registeredVariables[variableName];
+      if (variable === undefined) throw new ConfigError(`AdamW.setWeights: no registered variable named '${variableName}'`);
+      const moments = this.momentsOf(variable);
+      (name.endsWith('/m') ? moments.m : moments.v).assign(tensor);
+    }
+  }
+
+  /** Hyper-parameters (the per-variable scales are not serialised). */
+  getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, weightDecay: this.weightDecay, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
