@@ -9,7 +9,8 @@ import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import type { Schema } from '../decisionTree/index.js';
 import { DataError } from '../errors.js';
-import { summarisePrediction, type PredictedBatch } from '../training/predict.js';
+import type { PredictedBatch } from '../training/predict.js';
+import { summarisePrediction } from '../metrics/predictionSummary.js';
 import { AtomicFileWriter } from './atomicFile.js';
 
 /** Column names of a predictions table for `schema`. */

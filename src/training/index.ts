@@ -11,7 +11,7 @@ export {
 } from './checkpoint.js';
 export { reseedModel, type Reseedable } from './reseed.js';
 export { train, evaluateLoss, type TrainOptions, type TrainResult, type TrainCallbacks, type BatchProgress, type PerQuestionLoss } from './train.js';
-export { predictSource, summarisePrediction, type PredictedBatch, type PredictSourceOptions, type PredictionSummary } from './predict.js';
+export { predictSource, type PredictedBatch, type PredictSourceOptions } from './predict.js';
 export { AdamW, type AdamWOptions } from './adamw.js';
 export {
   finetune, buildFinetuneModel, encoderBlocks, defaultBlockOf, headObjective,

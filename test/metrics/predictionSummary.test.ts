@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defineSchema, askedProbability64 } from '../../src/decisionTree/index.js';
-import { summarisePrediction } from '../../src/training/predict.js';
+import { summarisePrediction } from '../../src/metrics/predictionSummary.js';
 
 const schema = defineSchema({ q: ['_a', '_b', '_c'], r: ['_y', '_n'] }, { q: null, r: 'q_a' }, { name: 'small' });
 const concentration = fc.double({ min: 1, max: 101, noNaN: true });
