@@ -24,3 +24,4 @@ export { McDropout, DropConnect, mcDropout, dropConnect, type McDropoutArgs } fr
 export { registerZoobotLayers, ZOOBOT_LAYER_CLASSES } from './layers/index.js';
 export * from './layers/augmentation/index.js';
 export { flattenLayers } from './layers/flattenLayers.js';
+export { smallConvNet, type SmallConvNetOptions } from './smallConvNet.js';

@@ -4,12 +4,13 @@ import { ConfigError } from '../errors.js';
 import type { Schema } from '../decisionTree/index.js';
 import { efficientNet } from './efficientNet.js';
 import { vggHiddenTop, vggW20 } from './vgg.js';
+import { smallConvNet } from './smallConvNet.js';
 import { DirichletHead } from './layers/dirichletHead.js';
 import { mcDropout } from './layers/mcDropout.js';
 import { augmentationLayers, type AugmentationPreset } from './layers/augmentation/presets.js';
 
 /** Base networks of {@link zoobotModel}. */
-export const ZOOBOT_ARCHITECTURES = ['efficientnetb0', 'vgg'] as const;
+export const ZOOBOT_ARCHITECTURES = ['efficientnetb0', 'vgg', 'small'] as const;
 /** A base network name. */
 export type ZoobotArchitecture = (typeof ZOOBOT_ARCHITECTURES)[number];
 
@@ -80,7 +81,7 @@ export function zoobotModel(options: ZoobotModelOptions): tf.LayersModel {
     throw new ConfigError(`zoobotModel: the binomial head needs a schema with one two-answer question; '${schema.name}' has ${schema.questionCount} questions and ${schema.answerCount} answers`);
   }
   const isVgg = architecture === 'vgg';
-  const inputShape = options.inputShape ?? (isVgg ? [128, 128, 1] : [224, 224, 1]);
+  const inputShape = options.inputShape ?? (isVgg ? [128, 128, 1] : architecture === 'small' ? [64, 64, 1] : [224, 224, 1]);
   const dropoutRate = options.dropoutRate ?? (isVgg ? 0.5 : 0.2);
   const input = tf.input({ shape: [...inputShape], name: 'images' });
 
@@ -95,6 +96,9 @@ export function zoobotModel(options: ZoobotModelOptions): tf.LayersModel {
   if (isVgg) {
     x = apply(vggW20({ inputShape: [h, w, c], includeTop: false }), x);
     x = vggHiddenTop(x, dropoutRate, seed);
+  } else if (architecture === 'small') {
+    x = apply(smallConvNet({ inputShape: [h, w, c] }), x);
+    x = apply(mcDropout({ rate: dropoutRate, seed: seed ?? null, name: 'top_dropout' }), x);
   } else {
     x = apply(efficientNet({ inputShape: [h, w, c], dropConnectRate, name: 'efficientnetb0', ...seedOpt }), x);
     x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);

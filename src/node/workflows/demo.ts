@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { decalsDr5Schema } from '../../decisionTree/index.js';
+import type { ZoobotArchitecture } from '../../architectures/index.js';
 import { splitCatalog } from '../../data/split.js';
 import { loadCatalogCsv } from '../catalogFiles.js';
 import { writeSyntheticDataset } from '../writeSynthetic.js';
@@ -24,6 +25,8 @@ export interface DemoOptions {
   readonly passes?: number;
   /** @defaultValue 1 */
   readonly seed?: number;
+  /** Base network. @defaultValue 'small' */
+  readonly architecture?: ZoobotArchitecture;
   readonly progress?: boolean;
   readonly log?: (message: string) => void;
 }
@@ -45,12 +48,12 @@ export interface DemoReport {
 
 /**
  * The README's main job on the embedded synthetic data: generate galaxies with simulated
- * volunteers (DECaLS DR5 tree), split 7:2:1, train the W+20 VGG with the Dirichlet-multinomial
+ * volunteers (DECaLS DR5 tree), split 7:2:1, train a convnet with the Dirichlet-multinomial
  * tree loss, predict the test split with MC dropout and compare with the volunteers.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const started = performance.now();
-  const { count = 2500, size = 64, epochs = 10, batchSize = 32, passes = 5, seed = 1, log = () => {} } = options;
+  const { count = 2500, size = 64, epochs = 10, batchSize = 32, passes = 5, seed = 1, architecture = 'small', log = () => {} } = options;
   const outDir = resolve(options.outDir);
   const schema = decalsDr5Schema;
 
@@ -62,7 +65,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
   const imageRoot = catalogImageRoot(data.catalogPath);
   const trained = await trainOnCatalog({
-    schema, trainRows, validationRows, imageRoot, outDir: join(outDir, 'run'), architecture: 'vgg', size,
+    schema, trainRows, validationRows, imageRoot, outDir: join(outDir, 'run'), architecture, size,
     epochs, batchSize, seed, cache: true, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
   });
   log(`best epoch ${trained.bestEpoch + 1} (validation loss ${trained.bestValidationLoss.toFixed(3)}); model in ${trained.modelDir}`);
