@@ -7,6 +7,8 @@ import { registerTrain } from './commands/train.js';
 import { registerPredict } from './commands/predict.js';
 import { registerCompare } from './commands/compare.js';
 import { registerBench } from './commands/bench.js';
+import { registerCatalog } from './commands/catalog.js';
+import { registerShards } from './commands/shards.js';
 import { registerFinetune } from './commands/finetune.js';
 import { registerMerge } from './commands/merge.js';
 
@@ -46,6 +48,8 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerCompare(program);
   registerBench(program);
+  registerCatalog(program);
+  registerShards(program);
   registerFinetune(program);
   registerMerge(program);
   for (const command of program.commands) command.exitOverride();

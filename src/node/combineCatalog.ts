@@ -4,7 +4,7 @@
  *
  * @module node/combineCatalog
  */
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, extname, relative, resolve } from 'node:path';
 import { ID_COLUMN, type CatalogRow, type CatalogSchema } from '../data/catalog/types.js';
 import { loadCatalogCsv, writeCatalogCsv } from './catalogFiles.js';
@@ -121,6 +121,9 @@ export async function combineCatalog(options: CombineCatalogOptions): Promise<Co
     rows.push({ ...row, file_loc: root === undefined ? image : relative(root, image) });
   }
   const unmatchedImages = [...byId].filter(([id]) => !used.has(id)).map(([, path]) => path).sort();
-  if (options.output !== undefined && (options.write ?? true)) await writeCatalogCsv(options.output, rows, options.schema);
+  if (options.output !== undefined && (options.write ?? true)) {
+    await mkdir(dirname(resolve(options.output)), { recursive: true });
+    await writeCatalogCsv(options.output, rows, options.schema);
+  }
   return { rows, missingImages, unmatchedImages, duplicateImages: duplicates };
 }

@@ -90,3 +90,25 @@ describe('zoobot-ts bench', () => {
     expect(result.parameters).toBe(conv + (2 * 2 * 128 + 1) * 128 + (128 + 1) * 34);
   });
 });
+
+describe('zoobot-ts catalog and shards', () => {
+  it('should combine votes with an image folder, then split and write readable shards', async () => {
+    const { readShards } = await import('../../src/node/shardFiles.js');
+    const data = join(work, 'catalog-data');
+    expect(runCli(['synthetic', '--out', data, '--count', '30', '--size', '16', '--seed', '9']).code).toBe(0);
+    const combined = join(work, 'combined', 'catalog.csv');
+    const catalog = runCli(['catalog', '--votes', join(data, 'catalog.csv'), '--images', join(data, 'images'), '--out', combined, '--json']);
+    expect(catalog.code, catalog.stderr).toBe(0);
+    expect(JSON.parse(catalog.stdout)).toMatchObject({ galaxies: 30, missingImages: 0, unmatchedImages: 0 });
+
+    const shardDir = join(work, 'shards');
+    const shards = runCli(['shards', '--catalog', combined, '--out', shardDir, '--size', '16', '--shard-size', '8', '--json']);
+    expect(shards.code, shards.stderr).toBe(0);
+    const ids: string[] = [];
+    for await (const example of readShards(shardDir)) ids.push(example.id);
+    expect(new Set(ids).size).toBe(30);
+    const again = runCli(['shards', '--catalog', combined, '--out', shardDir, '--size', '16']);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr.trim().split('\n').at(-1)).toMatch(/^zoobot-ts: /);
+  });
+});

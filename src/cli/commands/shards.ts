@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { isAbsolute, resolve } from 'node:path';
+import { getSchema } from '../../decisionTree/index.js';
+import { splitCatalog } from '../../data/split.js';
+import { ConfigError } from '../../errors.js';
+import { loadCatalogCsv } from '../../node/catalogFiles.js';
+import { decodeImageFile } from '../../node/images.js';
+import { writeShards } from '../../node/shardFiles.js';
+import { catalogImageRoot } from '../../node/workflows/trainCatalog.js';
+import { cliOutput } from '../output.js';
+import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
+
+interface ShardsCliOptions {
+  catalog: string; out: string; schema: string; size: number; channels: number; shardSize: number;
+  seed: number; fractions: string; mode: 'error' | 'overwrite' | 'resume';
+}
+
+const SPLIT_NAMES = ['train', 'val', 'test'];
+
+/** `zoobot-ts shards`: split a catalogue 7:2:1 and write Zoobot-compatible TFRecord shards. */
+export function registerShards(program: Command): void {
+  program.command('shards')
+    .description('split a catalogue (default 7:2:1) and write Zoobot-compatible TFRecord shards with a manifest')
+    .requiredOption('--catalog <csv>', 'catalogue: id_str, file_loc, vote counts')
+    .requiredOption('--out <dir>', 'folder for <split>_shard_<i>.tfrecord and manifest.json')
+    .option('--schema <name>', 'decision tree', 'decals-dr5')
+    .option('--size <px>', 'images are resized to size x size (Zoobot: 300)', positiveInt, 300)
+    .option('--channels <n>', '1 (greyscale, channel mean) or 3', positiveInt, 1)
+    .option('--shard-size <n>', 'examples per shard', positiveInt, 4096)
+    .option('--seed <n>', 'split seed', nonNegativeInt, 0)
+    .option('--fractions <list>', 'train,val,test fractions', '0.7,0.2,0.1')
+    .option('--mode <mode>', 'existing shards: error, overwrite or resume', 'error')
+    .action(async (opts: ShardsCliOptions, command: Command) => {
+      const out = cliOutput((command.optsWithGlobals() as GlobalOptions).json);
+      if (opts.channels !== 1 && opts.channels !== 3) throw new ConfigError(`--channels must be 1 or 3, got ${opts.channels}`);
+      const fractions = opts.fractions.split(',').map(Number);
+      if (fractions.length > SPLIT_NAMES.length) throw new ConfigError(`--fractions takes at most ${SPLIT_NAMES.length} values, got "${opts.fractions}"`);
+      const schema = getSchema(opts.schema);
+      const { rows } = await loadCatalogCsv(opts.catalog, { schema, checkImages: true });
+      const splits = splitCatalog(rows, { fractions, seed: opts.seed });
+      const root = catalogImageRoot(opts.catalog);
+      const channels = opts.channels;
+      const manifest = await writeShards({
+        splits: Object.fromEntries(splits.map((split, i) => [SPLIT_NAMES[i] ?? `split${i}`, split])),
+        loadImage: async (row) => (await decodeImageFile(isAbsolute(row.file_loc) ? row.file_loc : resolve(root, row.file_loc), { size: opts.size, channels })).data,
+        imageShape: [opts.size, opts.size, channels], schema, outDir: opts.out, shardSize: opts.shardSize, mode: opts.mode,
+      });
+      out.result(manifest, `wrote shards to ${opts.out}: ${splits.map((s, i) => `${SPLIT_NAMES[i]} ${s.length}`).join(', ')}`);
+    });
+}
