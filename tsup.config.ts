@@ -10,6 +10,7 @@ export default defineConfig({
     'metrics/index': 'src/metrics/index.ts',
     'node/index': 'src/node/index.ts',
     'wasm/index': 'src/wasm/index.ts',
+    'pretrained/index': 'src/pretrained/index.ts',
     cli: 'src/cli/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -14,3 +14,4 @@ export * from './architectures/index.js';
 export * from './data/index.js';
 export * from './metrics/index.js';
 export * from './training/index.js';
+export * from './pretrained/index.js';

@@ -22,4 +22,5 @@ export { mergePredictions, type MergePredictionsOptions, type MergePredictionsRe
 export { readCatalogParquet, loadCatalogParquet, writeCatalogParquet, writeTableParquet, writePredictionsParquet, type ReadCatalogParquetOptions, type ParquetColumn } from './parquetFiles.js';
 export { catalogFromPostgres, type PostgresCatalogOptions } from './postgres.js';
 export { combineCatalog, type CombineCatalogOptions, type CombinedCatalog } from './combineCatalog.js';
+export { loadPretrainedEncoder } from './pretrained.js';
 export { createProgress, type Progress, type ProgressOptions } from './progress.js';
