@@ -83,13 +83,20 @@ export interface LoadedCatalog {
  * @returns the rows and a problems report.
  */
 export async function loadCatalogCsv(path: string, options: ReadCatalogCsvOptions): Promise<LoadedCatalog> {
+  return collectCatalog((onProblem) => readCatalogCsv(path, { ...options, onProblem }), options.onProblem);
+}
+
+/**
+ * Drains a catalogue reader into memory. `read` receives the problem callback to pass on, so
+ * skipped rows' errors are both collected and forwarded to the caller's own `onProblem`.
+ */
+export async function collectCatalog(
+  read: (onProblem: (error: DataError) => void) => AsyncIterable<CatalogRow>,
+  forward?: (error: DataError) => void,
+): Promise<LoadedCatalog> {
   const problems: DataError[] = [];
   const rows: CatalogRow[] = [];
-  const onProblem = (error: DataError): void => {
-    problems.push(error);
-    options.onProblem?.(error);
-  };
-  for await (const row of readCatalogCsv(path, { ...options, onProblem })) rows.push(row);
+  for await (const row of read((error) => { problems.push(error); forward?.(error); })) rows.push(row);
   return { rows, problems };
 }
 

@@ -18,7 +18,7 @@ import { requiredColumns } from '../data/catalog/validate.js';
 import type { PredictedBatch } from '../training/predict.js';
 import { summarisePrediction } from '../metrics/predictionSummary.js';
 import { AtomicFileWriter } from './atomicFile.js';
-import type { LoadedCatalog, ReadCatalogCsvOptions } from './catalogFiles.js';
+import { collectCatalog, type LoadedCatalog, type ReadCatalogCsvOptions } from './catalogFiles.js';
 import { predictionColumns } from './predictionsFile.js';
 
 /**
@@ -108,14 +108,7 @@ export async function* readCatalogParquet(path: string, options: ReadCatalogParq
  * @returns the rows and a problems report.
  */
 export async function loadCatalogParquet(path: string, options: ReadCatalogParquetOptions): Promise<LoadedCatalog> {
-  const problems: DataError[] = [];
-  const rows: CatalogRow[] = [];
-  const onProblem = (error: DataError): void => {
-    problems.push(error);
-    options.onProblem?.(error);
-  };
-  for await (const row of readCatalogParquet(path, { ...options, onProblem })) rows.push(row);
-  return { rows, problems };
+  return collectCatalog((onProblem) => readCatalogParquet(path, { ...options, onProblem }), options.onProblem);
 }
 
 /** One column of a table written by {@link writeTableParquet}. */

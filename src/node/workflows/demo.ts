@@ -25,6 +25,8 @@ export interface DemoOptions {
   readonly passes?: number;
   /** @defaultValue 1 */
   readonly seed?: number;
+  /** Adam learning rate. @defaultValue 1e-3 */
+  readonly learningRate?: number;
   /** Base network. @defaultValue 'small' */
   readonly architecture?: ZoobotArchitecture;
   readonly progress?: boolean;
@@ -66,7 +68,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const imageRoot = catalogImageRoot(data.catalogPath);
   const trained = await trainOnCatalog({
     schema, trainRows, validationRows, imageRoot, outDir: join(outDir, 'run'), architecture, size,
-    epochs, batchSize, seed, cache: true, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
+    epochs, batchSize, seed, cache: true, learningRate: options.learningRate ?? 1e-3, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
   });
   log(`best epoch ${trained.bestEpoch + 1} (validation loss ${trained.bestValidationLoss.toFixed(3)}); model in ${trained.modelDir}`);
 
