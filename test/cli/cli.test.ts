@@ -33,7 +33,7 @@ describe('zoobot-ts command line', () => {
     expect(badNumber.stderr).toMatch(/expected a positive integer, got "many"/);
   });
 
-  it('should run synthetic -> train -> predict -> compare on tiny galaxies', () => {
+  it('should run synthetic -> train -> predict -> compare on tiny galaxies', async () => {
     const data = join(work, 'data');
     const synthetic = runCli(['synthetic', '--out', data, '--count', '120', '--size', '32', '--seed', '3', '--json']);
     expect(synthetic.code).toBe(0);
@@ -54,6 +54,13 @@ describe('zoobot-ts command line', () => {
     const lines = readFileSync(predictions, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(121);
     expect(lines[0]?.split(',')).toContain(`${decalsDr5Schema.labelColumns[0]}_fraction`);
+
+    const parquet = join(work, 'predictions.parquet');
+    expect(runCli(['predict', '--model', report.modelDir, '--catalog', summary.catalogPath, '--out', parquet, '--passes', '1']).code).toBe(0);
+    const { parquetMetadataAsync } = await import('hyparquet');
+    const bytes = readFileSync(parquet);
+    const metadata = await parquetMetadataAsync(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    expect(Number(metadata.num_rows)).toBe(120);
 
     const compared = runCli(['compare', '--predictions', predictions, '--catalog', summary.catalogPath, '--json']);
     expect(compared.code, compared.stderr).toBe(0);

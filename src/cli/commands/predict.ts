@@ -16,7 +16,7 @@ export function registerPredict(program: Command): void {
     .description('predict vote fractions with MC-dropout uncertainty for every galaxy of a catalogue')
     .requiredOption('--model <dir>', 'a model folder written by train (model.json + weights.bin)')
     .requiredOption('--catalog <csv>', 'catalogue with id_str and file_loc (vote columns are not needed)')
-    .requiredOption('--out <csv>', 'predictions table to write')
+    .requiredOption('--out <file>', 'predictions table to write (.parquet for Parquet, else CSV)')
     .option('--passes <n>', 'MC-dropout forward passes per galaxy', positiveInt, 5)
     .option('--batch-size <n>', 'batch size', positiveInt, 64)
     .option('--num-shards <k>', 'split the catalogue into k deterministic slices', positiveInt, 1)

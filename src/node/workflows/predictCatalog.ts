@@ -5,6 +5,7 @@ import { ConfigError } from '../../errors.js';
 import { predictSource } from '../../training/predict.js';
 import { catalogBatchSource } from '../catalogSource.js';
 import { writePredictionsCsv } from '../predictionsFile.js';
+import { writePredictionsParquet } from '../parquetFiles.js';
 import { createProgress } from '../progress.js';
 
 /** Options of {@link predictCatalog}. */
@@ -13,7 +14,7 @@ export interface PredictCatalogOptions {
   readonly schema: Schema;
   readonly rows: readonly CatalogRow[];
   readonly imageRoot: string;
-  /** The predictions CSV to write. */
+  /** The predictions table to write: Parquet when it ends in `.parquet`, else CSV. */
   readonly outPath: string;
   readonly passes?: number;
   readonly batchSize?: number;
@@ -32,7 +33,7 @@ export function catalogSlice<T>(rows: readonly T[], count: number, index: number
 }
 
 /**
- * MC-dropout predictions for catalogue rows, streamed into a predictions CSV (one row per galaxy).
+ * MC-dropout predictions for catalogue rows, streamed into a predictions table (one row per galaxy).
  * The model's input size decides the image size.
  *
  * @returns the number of galaxies predicted.
@@ -46,7 +47,8 @@ export async function predictCatalog(options: PredictCatalogOptions): Promise<nu
   }
   const source = catalogBatchSource({ rows, imageRoot: options.imageRoot, size: height, channels, batchSize });
   const bar = createProgress({ label: 'predict', total: rows.length, silent: options.progress === false });
-  const count = await writePredictionsCsv(options.outPath, schema, predictSource(model, source, { passes, onProgress: (done) => bar.update(done) }));
+  const write = options.outPath.endsWith('.parquet') ? writePredictionsParquet : writePredictionsCsv;
+  const count = await write(options.outPath, schema, predictSource(model, source, { passes, onProgress: (done) => bar.update(done) }));
   bar.stop();
   return count;
 }
