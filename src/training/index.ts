@@ -17,3 +17,8 @@ export {
   finetune, buildFinetuneModel, encoderBlocks, defaultBlockOf, headObjective,
   type FinetuneOptions, type FinetuneModelOptions, type FinetuneHead, type FinetuneResult, type FinetuneStage, type EncoderBlock,
 } from './finetune.js';
+export {
+  activeLearning,
+  type ActiveLearningOptions, type ActiveLearningResult, type ActiveLearningRecord, type ActiveLearningState,
+  type ActiveLearningStore, type ActiveLearningPool, type ActiveLearningEvaluation, type LabelledSet,
+} from './activeLearning.js';
