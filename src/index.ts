@@ -15,3 +15,4 @@ export * from './data/index.js';
 export * from './metrics/index.js';
 export * from './training/index.js';
 export * from './pretrained/index.js';
+export * from './backend/index.js';
