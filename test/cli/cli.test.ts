@@ -119,3 +119,16 @@ describe('zoobot-ts catalog and shards', () => {
     expect(again.stderr.trim().split('\n').at(-1)).toMatch(/^zoobot-ts: /);
   });
 });
+
+describe('zoobot-ts demo', () => {
+  it('should run the whole job end to end and report metrics and files', () => {
+    const out = join(work, 'demo');
+    const run = runCli(['demo', '--out', out, '--count', '100', '--size', '32', '--epochs', '1', '--passes', '2', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { galaxies: { train: number; validation: number; test: number }; files: Record<string, string>; smoothFeaturedAccuracy: number };
+    expect(report.galaxies).toEqual({ train: 70, validation: 20, test: 10 });
+    for (const file of Object.values(report.files)) expect(existsSync(file)).toBe(true);
+    expect(report.smoothFeaturedAccuracy).toBeGreaterThanOrEqual(0);
+    expect(report.smoothFeaturedAccuracy).toBeLessThanOrEqual(1);
+  });
+});

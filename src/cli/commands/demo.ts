@@ -12,12 +12,12 @@ export function registerDemo(program: Command): void {
     .description('generate synthetic galaxies, train, predict the test split with MC dropout and compare with the volunteers')
     .option('--out <dir>', 'output folder', 'zoobot-demo')
     .option('--count <n>', 'synthetic galaxies', positiveInt, 2500)
-    .option('--size <px>', 'image side in pixels (multiple of 16)', positiveInt, 64)
+    .option('--size <px>', 'image side in pixels (multiple of 16)', positiveInt, 48)
     .option('--epochs <n>', 'maximum epochs', positiveInt, 10)
     .option('--batch-size <n>', 'batch size', positiveInt, 32)
     .option('--passes <n>', 'MC-dropout passes per galaxy', positiveInt, 5)
     .option('--seed <n>', 'random seed', nonNegativeInt, 1)
-    .option('--lr <rate>', 'Adam learning rate', Number, 1e-3)
+    .option('--lr <rate>', 'Adam learning rate', Number, 2e-3)
     .option('--architecture <name>', `base network: ${ZOOBOT_ARCHITECTURES.join(', ')}`, 'small')
     .action(async (opts: { out: string; count: number; size: number; epochs: number; batchSize: number; passes: number; seed: number; architecture: string; lr: number }, command: Command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;

@@ -15,7 +15,7 @@ export interface DemoOptions {
   readonly outDir: string;
   /** Synthetic galaxies to generate. @defaultValue 2500 */
   readonly count?: number;
-  /** Image side in pixels. @defaultValue 64 */
+  /** Image side in pixels. @defaultValue 48 */
   readonly size?: number;
   /** @defaultValue 10 */
   readonly epochs?: number;
@@ -25,7 +25,7 @@ export interface DemoOptions {
   readonly passes?: number;
   /** @defaultValue 1 */
   readonly seed?: number;
-  /** Adam learning rate. @defaultValue 1e-3 */
+  /** Adam learning rate. @defaultValue 2e-3 */
   readonly learningRate?: number;
   /** Base network. @defaultValue 'small' */
   readonly architecture?: ZoobotArchitecture;
@@ -55,7 +55,7 @@ export interface DemoReport {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const started = performance.now();
-  const { count = 2500, size = 64, epochs = 10, batchSize = 32, passes = 5, seed = 1, architecture = 'small', log = () => {} } = options;
+  const { count = 2500, size = 48, epochs = 10, batchSize = 32, passes = 5, seed = 1, architecture = 'small', log = () => {} } = options;
   const outDir = resolve(options.outDir);
   const schema = decalsDr5Schema;
 
@@ -68,7 +68,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const imageRoot = catalogImageRoot(data.catalogPath);
   const trained = await trainOnCatalog({
     schema, trainRows, validationRows, imageRoot, outDir: join(outDir, 'run'), architecture, size,
-    epochs, batchSize, seed, cache: true, learningRate: options.learningRate ?? 1e-3, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
+    epochs, batchSize, seed, cache: true, learningRate: options.learningRate ?? 2e-3, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
   });
   log(`best epoch ${trained.bestEpoch + 1} (validation loss ${trained.bestValidationLoss.toFixed(3)}); model in ${trained.modelDir}`);
 
