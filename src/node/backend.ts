@@ -30,7 +30,7 @@ export function isInstalled(pkg: string): boolean {
  * Loads, registers and activates a backend by name, and reports what is in use.
  * `wasm` also registers zoobot-ts's training kernels, so convnets can train on it.
  *
- * @throws {@link BackendError} naming the package to install when it is missing.
+ * @throws `BackendError` naming the package to install when it is missing.
  */
 export async function useNodeBackend(name: string): Promise<string> {
   if (!(NODE_BACKENDS as readonly string[]).includes(name)) {

@@ -42,7 +42,7 @@ function loadSharp(): Sharp | null {
 /**
  * Decodes a PNG or JPEG file to 8-bit pixels.
  *
- * @throws {@link DataError} naming the file when it is missing, truncated or not an image.
+ * @throws `DataError` naming the file when it is missing, truncated or not an image.
  */
 export async function decodeImageFile(path: string, options: DecodeImageOptions = {}): Promise<DecodedImage> {
   let bytes: Buffer;

@@ -91,7 +91,7 @@ async function catalogIds(path: string): Promise<string[]> {
  * @param out - The merged CSV to write.
  * @param options - See {@link MergePredictionsOptions}.
  * @returns Counts of what was merged.
- * @throws {@link DataError} naming the files, row and id of an overlap or the first missing galaxy.
+ * @throws `DataError` naming the files, row and id of an overlap or the first missing galaxy.
  * @example
  * ```ts
  * await mergePredictions(['slice-0.csv', 'slice-1.csv'], 'predictions.csv', { catalog: 'catalog.csv' });

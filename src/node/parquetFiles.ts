@@ -139,7 +139,7 @@ function atomicSink(file: AtomicFileWriter): Writer {
 
 /**
  * Writes a table as a Parquet file, streaming: rows are pulled and encoded
- * {@link ROW_GROUP_SIZE} at a time, and the file appears complete (renamed from a temporary file)
+ * `ROW_GROUP_SIZE` at a time, and the file appears complete (renamed from a temporary file)
  * or not at all.
  *
  * @param path - the Parquet file to write.

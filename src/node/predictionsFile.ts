@@ -60,7 +60,7 @@ function csvId(id: string): string {
 /**
  * Reads the mean predicted fractions of a predictions CSV, keyed by `id_str`.
  *
- * @throws {@link DataError} naming the file, row and column for a missing column or bad number.
+ * @throws `DataError` naming the file, row and column for a missing column or bad number.
  */
 export async function readPredictedFractions(path: string, schema: Schema): Promise<Map<string, number[]>> {
   const parser = createReadStream(path).pipe(parse({ bom: true, skip_empty_lines: true }));

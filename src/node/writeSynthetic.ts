@@ -71,7 +71,7 @@ const ROWS_PER_WRITE = 256;
  *
  * @param options - output folder plus count, size, seed, schema and volunteers.
  * @returns a {@link WriteSyntheticSummary}.
- * @throws {@link ConfigError} for a bad option (see {@link generateSyntheticGalaxies}).
+ * @throws `ConfigError` for a bad option (see {@link generateSyntheticGalaxies}).
  * @example
  * ```ts
  * const summary = await writeSyntheticDataset({ outDir: 'data/synthetic', count: 2000, size: 64, seed: 1 });

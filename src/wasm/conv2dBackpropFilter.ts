@@ -12,8 +12,8 @@ function gradientGeometry(args: KernelArgs): { x: tf.TensorInfo; dy: tf.TensorIn
 /**
  * `Conv2DBackpropFilter` for the wasm backend. At stride 1 (every VGG layer, EfficientNet's 1×1
  * convolutions) on float32 it runs chunked matrix multiplications over positions
- * ({@link stride1BackpropFilter}), 1.5-4× faster on VGG's layers than
- * {@link conv2dBackpropFilterByConvolution} (bench/wasmKernels.ts), which serves strided convolutions.
+ * (`stride1BackpropFilter`), 1.5-4× faster on VGG's layers than
+ * `conv2dBackpropFilterByConvolution` (bench/wasmKernels.ts), which serves strided convolutions.
  *
  * @param args - `inputs: {x: [n, H, W, ci], dy: [n, Ho, Wo, co]}`, `attrs` as tfjs's
  *   `Conv2DBackpropFilterAttrs` (`filterShape`, `strides`, `pad`, `dimRoundingMode`, `dataFormat`).

@@ -55,7 +55,7 @@ export function tileBroadcastApplies(args: KernelArgs): boolean {
  * `Tile` for the wasm backend as `x + zeros(out)` under broadcasting. wasm 4.22's own Tile computes
  * an index per element and ran about 20× slower than its broadcasting Add on batch-norm gradients,
  * where tfjs tiles a per-channel vector to the activation's shape (it was the largest kernel cost of
- * an EfficientNet training step). Only for arguments {@link tileBroadcastApplies} accepts.
+ * an EfficientNet training step). Only for arguments `tileBroadcastApplies` accepts.
  *
  * @param args - `inputs: {x}`, `attrs: {reps}` as tfjs's `TileAttrs`.
  * @returns x repeated `reps[i]` times along each axis i: shape `x.shape[i]·reps[i]`.

@@ -17,7 +17,7 @@ export interface CatalogRow {
   readonly file_loc: string;
   /** Vote counts aligned with the schema's `labelColumns`. */
   readonly counts: readonly number[];
-  /** Kept extra columns (see {@link CatalogSchema.keepColumns}), as read. */
+  /** Kept extra columns (see {@link CatalogOptions.keepColumns}), as read. */
   readonly extra?: Readonly<Record<string, string>>;
 }
 

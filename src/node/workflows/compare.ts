@@ -25,7 +25,7 @@ export interface CompareOptions {
  * Joins predicted vote fractions (by `id_str`) with catalogue vote counts and computes the
  * vote-fraction errors and confident-answer metrics per question.
  *
- * @throws {@link DataError} when no catalogue galaxy has a prediction.
+ * @throws `DataError` when no catalogue galaxy has a prediction.
  */
 export function comparePredictions(
   predictions: ReadonlyMap<string, readonly number[]>, rows: readonly CatalogRow[], schema: Schema, options: CompareOptions = {},
