@@ -15,4 +15,12 @@ describe('examples', () => {
     expect(losses.at(-1)!).toBeLessThan(losses[0]!);
     expect(run.stdout).toMatch(/smooth-or-featured\s+[\d.]+/);
   });
+
+  it('active-learning compares BALD with random acquisition', () => {
+    const run = spawnSync(resolve(ROOT, 'node_modules/.bin/tsx'), ['examples/active-learning.ts', '96', '2', '1', '32'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/bald\s+seed 0: 16 -> [\d.]+, 24 -> [\d.]+/);
+    expect(run.stdout).toMatch(/random seed 0: 16 -> [\d.]+, 24 -> [\d.]+/);
+    expect(run.stdout).toMatch(/BALD needs \d+ labels, random \d+/);
+  });
 });
