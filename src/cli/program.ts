@@ -11,6 +11,8 @@ import { registerCatalog } from './commands/catalog.js';
 import { registerShards } from './commands/shards.js';
 import { registerFinetune } from './commands/finetune.js';
 import { registerMerge } from './commands/merge.js';
+import { registerConvert } from './commands/convert.js';
+import { registerRepresent } from './commands/represent.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
   registerShards(program);
   registerFinetune(program);
   registerMerge(program);
+  registerConvert(program);
+  registerRepresent(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -29,3 +29,4 @@ export * from './logLikelihood.js';
 export * from './trueProbabilities.js';
 export * from './acquisition.js';
 export { summarisePrediction, type PredictionSummary } from './predictionSummary.js';
+export { nearestNeighbours, type FeatureTable, type Neighbour, type NearestNeighboursOptions } from './nearestNeighbours.js';

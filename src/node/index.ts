@@ -23,4 +23,5 @@ export { readCatalogParquet, loadCatalogParquet, writeCatalogParquet, writeTable
 export { catalogFromPostgres, type PostgresCatalogOptions } from './postgres.js';
 export { combineCatalog, type CombineCatalogOptions, type CombinedCatalog } from './combineCatalog.js';
 export { loadPretrainedEncoder } from './pretrained.js';
+export { represent, type RepresentOptions, type RepresentSummary } from './workflows/represent.js';
 export { createProgress, type Progress, type ProgressOptions } from './progress.js';
