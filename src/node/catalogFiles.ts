@@ -61,10 +61,13 @@ export async function* readCatalogCsv(path: string, options: ReadCatalogCsvOptio
   const header = await records.next();
   if (header.done) throw new DataError('catalogue is empty (no header)', { file: path, row: 0 });
   const imageRoot = options.imageRoot ?? dirname(path);
-  const imageExists = options.checkImages
-    ? (fileLoc: string) => access(isAbsolute(fileLoc) ? fileLoc : resolve(imageRoot, fileLoc)).then(() => true, () => false)
-    : undefined;
+  const imageExists = options.checkImages ? imageExistsUnder(imageRoot) : undefined;
   yield* parseCatalog({ columns: header.value, records, file: path }, options.schema, { ...options, imageExists });
+}
+
+/** An image check for catalogue readers: whether `file_loc` (relative to `imageRoot` unless absolute) exists. */
+export function imageExistsUnder(imageRoot: string): (fileLoc: string) => Promise<boolean> {
+  return (fileLoc) => access(isAbsolute(fileLoc) ? fileLoc : resolve(imageRoot, fileLoc)).then(() => true, () => false);
 }
 
 /** What {@link loadCatalogCsv} returns. */

@@ -1,20 +1,14 @@
 /** A file-system IOHandler for tfjs models that needs no tfjs-node. */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
+import { writeFileAtomic } from './atomicFile.js';
 import { loadKerasWeights, type LoadKerasWeightsOptions } from '../architectures/kerasWeights.js';
 
 /** File names written by {@link fileSystemHandler}. */
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
-
-/** Writes `data` to `path` through a temporary file and a rename, so readers never see half a file. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temp, data);
-  await rename(temp, path);
-}
 
 /**
  * An IOHandler that saves a model as `model.json` + `weights.bin` in `dir` (the layout of tfjs's
@@ -42,8 +36,8 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
       const { weightData: _data, weightSpecs: _specs, ...rest } = artifacts;
       const modelJSON = { ...rest, weightsManifest: manifest } as tf.io.ModelJSON;
       // Weights first: model.json only ever points at a complete weights file.
-      await writeAtomic(join(dir, WEIGHTS_BIN), new Uint8Array(weights));
-      await writeAtomic(jsonPath, JSON.stringify(modelJSON));
+      await writeFileAtomic(join(dir, WEIGHTS_BIN), new Uint8Array(weights));
+      await writeFileAtomic(jsonPath, JSON.stringify(modelJSON));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {

@@ -6,8 +6,7 @@
  *
  * @module node/parquetFiles
  */
-import { access } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { ByteWriter, parquetWriteRows, type BasicType, type Writer } from 'hyparquet-writer';
 import type { Schema } from '../decisionTree/index.js';
@@ -16,10 +15,9 @@ import { parseCatalog } from '../data/catalog/parse.js';
 import { FILE_COLUMN, ID_COLUMN, type CatalogRow, type CatalogSchema } from '../data/catalog/types.js';
 import { requiredColumns } from '../data/catalog/validate.js';
 import type { PredictedBatch } from '../training/predict.js';
-import { summarisePrediction } from '../metrics/predictionSummary.js';
 import { AtomicFileWriter } from './atomicFile.js';
-import { collectCatalog, type LoadedCatalog, type ReadCatalogCsvOptions } from './catalogFiles.js';
-import { predictionColumns } from './predictionsFile.js';
+import { collectCatalog, imageExistsUnder, type LoadedCatalog, type ReadCatalogCsvOptions } from './catalogFiles.js';
+import { predictionColumns, predictionRows } from './predictionsFile.js';
 
 /**
  * Options of {@link readCatalogParquet}: the same as for CSV catalogues (schema, column renaming,
@@ -93,9 +91,7 @@ export async function* readCatalogParquet(path: string, options: ReadCatalogParq
   const needed = new Set(requiredColumns(options.schema, options));
   const wanted = header.filter((column) => needed.has(options.columnMap?.[column] ?? column));
   const imageRoot = options.imageRoot ?? dirname(path);
-  const imageExists = options.checkImages
-    ? (fileLoc: string) => access(isAbsolute(fileLoc) ? fileLoc : resolve(imageRoot, fileLoc)).then(() => true, () => false)
-    : undefined;
+  const imageExists = options.checkImages ? imageExistsUnder(imageRoot) : undefined;
   const records = rowGroupRecords(path, file, metadata, header, wanted);
   yield* parseCatalog({ columns: header, records, file: path }, options.schema, { ...options, imageExists });
 }
@@ -223,14 +219,7 @@ export async function writePredictionsParquet(path: string, schema: Schema, batc
   const names = predictionColumns(schema);
   const columns = names.map((name, i): ParquetColumn => ({ name, type: i === 0 ? 'STRING' : 'DOUBLE' }));
   async function* records(): AsyncGenerator<Record<string, unknown>> {
-    for await (const batch of batches) {
-      const stride = batch.passes * batch.answers;
-      for (let g = 0; g < batch.ids.length; g += 1) {
-        const summary = summarisePrediction(batch.concentrations.subarray(g * stride, (g + 1) * stride), batch.passes, schema);
-        const values = [batch.ids[g] ?? '', ...summary.fractions.flatMap((f, i) => [f, summary.std[i] ?? 0]), ...summary.asked];
-        yield Object.fromEntries(names.map((name, i) => [name, values[i]]));
-      }
-    }
+    for await (const values of predictionRows(schema, batches)) yield Object.fromEntries(names.map((name, c) => [name, values[c]]));
   }
   return writeTableParquet(path, columns, records());
 }

@@ -23,6 +23,21 @@ export function predictionColumns(schema: Schema): string[] {
 }
 
 /**
+ * The rows of a predictions table, in {@link predictionColumns} order: `id_str`, then per answer
+ * the mean fraction and its standard deviation, then P(asked) per question. Shared by the CSV and
+ * Parquet writers.
+ */
+export async function* predictionRows(schema: Schema, batches: AsyncIterable<PredictedBatch>): AsyncGenerator<[string, ...number[]]> {
+  for await (const batch of batches) {
+    const stride = batch.passes * batch.answers;
+    for (let g = 0; g < batch.ids.length; g += 1) {
+      const summary = summarisePrediction(batch.concentrations.subarray(g * stride, (g + 1) * stride), batch.passes, schema);
+      yield [batch.ids[g] ?? '', ...summary.fractions.flatMap((f, i) => [f, summary.std[i] ?? 0]), ...summary.asked];
+    }
+  }
+}
+
+/**
  * Streams MC-dropout batches into a predictions CSV.
  *
  * @returns the number of galaxies written.
@@ -32,19 +47,17 @@ export async function writePredictionsCsv(path: string, schema: Schema, batches:
   let count = 0;
   try {
     await writer.write(`${predictionColumns(schema).join(',')}\n`);
-    for await (const batch of batches) {
-      const lines: string[] = [];
-      const stride = batch.passes * batch.answers;
-      batch.ids.forEach((id, g) => {
-        const summary = summarisePrediction(batch.concentrations.subarray(g * stride, (g + 1) * stride), batch.passes, schema);
-        const cells = [csvId(id)];
-        summary.fractions.forEach((f, i) => cells.push(f.toPrecision(6), (summary.std[i] ?? 0).toPrecision(6)));
-        summary.asked.forEach((p) => cells.push(p.toPrecision(6)));
-        lines.push(cells.join(','));
-      });
-      count += lines.length;
-      if (lines.length > 0) await writer.write(`${lines.join('\n')}\n`);
+    let lines: string[] = [];
+    for await (const [id, ...values] of predictionRows(schema, batches)) {
+      lines.push([csvId(id), ...values.map((v) => v.toPrecision(6))].join(','));
+      count += 1;
+      // Written in blocks: one write per row would dominate on big catalogues.
+      if (lines.length === 1024) {
+        await writer.write(`${lines.join('\n')}\n`);
+        lines = [];
+      }
     }
+    if (lines.length > 0) await writer.write(`${lines.join('\n')}\n`);
     await writer.commit();
   } catch (error) {
     await writer.abort();

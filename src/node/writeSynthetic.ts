@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { open, rename, rm, mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { decalsDr5Schema } from '../decisionTree/index.js';
 import { ConfigError } from '../errors.js';
+import { AtomicFileWriter, writeFileAtomic } from './atomicFile.js';
 import { generateSyntheticGalaxies, type SyntheticGalaxy, type SyntheticOptions } from '../data/synthetic/index.js';
 
 /** Options of {@link writeSyntheticDataset}: where to write, plus everything {@link generateSyntheticGalaxies} takes. */
@@ -66,7 +67,7 @@ const ROWS_PER_WRITE = 256;
  *   `<column>_true_p`, the true probability behind each vote-count column (kept apart so
  *   that no loader mistakes it for a label).
  *
- * Every file is written under a temporary name (`.<name>.<pid>.tmp`) and renamed when
+ * Every file is written under a temporary name (see `AtomicFileWriter`) and renamed when
  * complete, and the catalogues last, so an interrupted run leaves no file that looks valid.
  *
  * @param options - output folder plus count, size, seed, schema and volunteers.
@@ -92,8 +93,8 @@ export async function writeSyntheticDataset(options: WriteSyntheticOptions): Pro
 
   const catalogPath = join(outDir, 'catalog.csv');
   const truthPath = join(outDir, 'truth.csv');
-  const catalog = await TemporaryFile.create(catalogPath);
-  const truth = await TemporaryFile.create(truthPath);
+  const catalog = await AtomicFileWriter.create(catalogPath);
+  const truth = await AtomicFileWriter.create(truthPath);
   try {
     await catalog.write(csvRow(['id_str', 'file_loc', ...schema.labelColumns]));
     await truth.write(csvRow(['id_str', ...TRUTH_PARAMETERS.map(([name]) => name), ...schema.labelColumns.map((c) => `${c}_true_p`)]));
@@ -118,9 +119,10 @@ export async function writeSyntheticDataset(options: WriteSyntheticOptions): Pro
     await truth.write(truthRows);
     await truth.commit();
     await catalog.commit();
-  } finally {
-    await catalog.discard();
-    await truth.discard();
+  } catch (error) {
+    await catalog.abort();
+    await truth.abort();
+    throw error;
   }
   return {
     outDir, catalogPath, truthPath, imageDir, count: options.count, size, seed,
@@ -144,54 +146,6 @@ export function encodeGreyscalePng(image: ArrayLike<number>, size: number): Buff
   for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.round(255 * Math.min(1, Math.max(0, image[i] ?? 0)));
   png.data = bytes;
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
-}
-
-function temporaryName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-}
-
-async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  const temporary = temporaryName(path);
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
-/** A file written in pieces under a temporary name, renamed into place by `commit`. */
-class TemporaryFile {
-  private committed = false;
-
-  private constructor(
-    private readonly path: string,
-    private readonly temporary: string,
-    private readonly handle: Awaited<ReturnType<typeof open>>,
-  ) {}
-
-  static async create(path: string): Promise<TemporaryFile> {
-    const temporary = temporaryName(path);
-    return new TemporaryFile(path, temporary, await open(temporary, 'w'));
-  }
-
-  async write(text: string): Promise<void> {
-    if (text.length > 0) await this.handle.write(text);
-  }
-
-  async commit(): Promise<void> {
-    await this.handle.close();
-    await rename(this.temporary, this.path);
-    this.committed = true;
-  }
-
-  /** Removes the temporary file unless committed; safe to call after commit. */
-  async discard(): Promise<void> {
-    if (this.committed) return;
-    await this.handle.close().catch(() => undefined);
-    await rm(this.temporary, { force: true });
-  }
 }
 
 /** One CSV line; fields with a comma, quote or line break are quoted (RFC 4180). */
