@@ -142,3 +142,16 @@ export class AdamW extends tf.Optimizer {
     return { learningRate: this.learningRate, weightDecay: this.weightDecay, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 }
+
+/**
+ * Adam (Kingma & Ba 2015): {@link AdamW} without weight decay, and the default optimizer of
+ * {@link train}. Prefer it to `tf.train.adam` when training resumes from checkpoints: its bias
+ * corrections are recomputed from the step count, so a restored optimizer continues bit for bit,
+ * whereas tfjs's Adam rebuilds its running products βᵗ with `pow` on restore and the resumed run
+ * drifts from an uninterrupted one by float32 rounding that grows with every step.
+ *
+ * @param learningRate - @defaultValue 1e-3
+ */
+export function adam(learningRate = 1e-3): AdamW {
+  return new AdamW({ learningRate, weightDecay: 0 });
+}

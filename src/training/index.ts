@@ -12,7 +12,7 @@ export {
 export { reseedModel, type Reseedable } from './reseed.js';
 export { train, evaluateLoss, type TrainOptions, type TrainResult, type TrainCallbacks, type BatchProgress, type PerQuestionLoss } from './train.js';
 export { predictSource, type PredictedBatch, type PredictSourceOptions } from './predict.js';
-export { AdamW, type AdamWOptions } from './adamw.js';
+export { AdamW, adam, type AdamWOptions } from './adamw.js';
 export {
   finetune, buildFinetuneModel, encoderBlocks, defaultBlockOf, headObjective,
   type FinetuneOptions, type FinetuneModelOptions, type FinetuneHead, type FinetuneResult, type FinetuneStage, type EncoderBlock,

@@ -7,6 +7,7 @@ import {
   type CheckpointStore, type EpochRecord, type NamedArray, type TrainingCheckpoint,
 } from './checkpoint.js';
 import { reseedModel } from './reseed.js';
+import { adam } from './adamw.js';
 
 /** Per-question loss: labels `[batch, answers]`, predictions `[batch, answers]` -> `[batch, questions]`. */
 export type PerQuestionLoss = (labels: tf.Tensor2D, predictions: tf.Tensor2D) => tf.Tensor2D;
@@ -91,7 +92,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (outputs !== schema.answerCount) {
     throw new ShapeError(`train: the model has ${String(outputs)} outputs but schema '${schema.name}' has ${schema.answerCount} answers`);
   }
-  const optimizer = options.optimizer ?? tf.train.adam(1e-3);
+  const optimizer = options.optimizer ?? adam(1e-3);
   const state = await restoreState(options, optimizer);
   if (state.resumed !== undefined) await callbacks.onResume?.(state.resumed);
   const questions = schema.questions.map((q) => q.text);

@@ -5,6 +5,7 @@ import type { CatalogRow } from '../../data/catalog/index.js';
 import { treeLoss } from '../../losses/index.js';
 import { zoobotModel, saveZoobotModel, type ZoobotArchitecture } from '../../architectures/index.js';
 import { train, type TrainResult } from '../../training/train.js';
+import { adam } from '../../training/adamw.js';
 import { catalogBatchSource } from '../catalogSource.js';
 import { fileCheckpointStore } from '../fileCheckpointStore.js';
 import { jsonLinesHistory } from '../history.js';
@@ -62,7 +63,7 @@ export async function trainOnCatalog(options: TrainOnCatalogOptions): Promise<Tr
   let bar = createProgress({ label: 'epoch 1', total: options.trainRows.length, silent: options.progress === false });
   const result = await train({
     model, schema, loss: treeLoss(schema).perQuestion, epochs: options.epochs, patience: options.patience ?? 8,
-    optimizer: tf.train.adam(options.learningRate ?? 1e-3), seed, checkpoints,
+    optimizer: adam(options.learningRate ?? 1e-3), seed, checkpoints,
     train: source(options.trainRows, true),
     ...(options.validationRows.length > 0 ? { validation: source(options.validationRows, false) } : {}),
     callbacks: {
