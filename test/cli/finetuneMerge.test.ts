@@ -23,7 +23,7 @@ describe('zoobot-ts finetune and merge', () => {
     const trained = runCli(['train', '--catalog', catalog, '--out', join(work, 'run'), '--size', '32', '--epochs', '1', '--batch-size', '16', '--json']);
     expect(trained.code, trained.stderr).toBe(0);
     modelDir = (JSON.parse(trained.stdout) as { modelDir: string }).modelDir;
-  }, 240_000);
+  });
 
   it('should finetune to a class column and to a decision tree, then predict in slices and merge them', () => {
     // A class column derived from the votes, in a catalogue beside the original (same image paths).
@@ -63,11 +63,11 @@ describe('zoobot-ts finetune and merge', () => {
 
     expectOneLineError(runCli(['merge', '--out', join(work, 'bad.csv'), slices[0] ?? '', slices[0] ?? '']), /^zoobot-ts: DataError: .*slice-0\.csv.*id ".*" is also in .*slice-0\.csv/);
     expectOneLineError(runCli(['merge', '--out', join(work, 'bad.csv'), '--catalog', catalog, slices[1] ?? '']), /^zoobot-ts: DataError: .*are in no slice/);
-  }, 240_000);
+  });
 
   it('should report bad finetune input as one line', () => {
     expectOneLineError(runCli(['finetune', '--model', modelDir, '--catalog', catalog, '--out', join(work, 'x'), '--backend', 'cpu']), /exactly one of --classes-column/);
     expectOneLineError(runCli(['finetune', '--model', modelDir, '--catalog', catalog, '--out', join(work, 'x'), '--classes-column', 'nope']), /^zoobot-ts: DataError: .*nope/);
     expectOneLineError(runCli(['finetune', '--model', modelDir, '--catalog', catalog, '--out', join(work, 'x'), '--schema', 'decals-dr5', '--blocks', '99', '--json']), /^zoobot-ts: ConfigError: .*cannot unfreeze 99 blocks/);
-  }, 120_000);
+  });
 });

@@ -46,7 +46,7 @@ describe('zoobot-ts convert and represent', () => {
     reference.dispose();
     converted.dispose();
     expect(tf.memory().numTensors).toBe(before);
-  }, 60_000);
+  });
 
   it('writes one feature row per galaxy and refuses to overwrite', async () => {
     const synthetic = runCli(['synthetic', '--out', join(work, 'data'), '--count', '12', '--size', String(SIZE), '--seed', '3', '--json']);
@@ -92,5 +92,5 @@ describe('zoobot-ts convert and represent', () => {
     const csvSecond = (lines[1] ?? '').split(',').slice(1).map(Number);
     const parquetSecond = Array.from({ length: d }, (_, j) => Number(table[0]?.[`feat_${j}`]));
     expect(relativeError(parquetSecond, csvSecond)).toBeLessThan(1e-6);
-  }, 60_000);
+  });
 });
