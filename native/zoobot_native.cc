@@ -1,0 +1,540 @@
+// zoobot-native: tfjs kernels over oneDNN for Node. Every function reads and writes the cpu backend's
+// Float32Arrays in place (NHWC activations, TF filter layouts); oneDNN reorders the weights into its
+// blocked layouts, and x and dy for weight gradients where that is faster. Primitives are cached by
+// their geometry, since creating one costs far more than running a small one.
+#include <napi.h>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using dnnl::algorithm;
+using dnnl::memory;
+using dnnl::prop_kind;
+using dims = memory::dims;
+
+dnnl::engine& cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& cpuStream() {
+  static dnnl::stream stream(cpuEngine());
+  return stream;
+}
+
+// Small primitives run on the calling thread alone. With OpenMP's team, a convolution of a few
+// thousand multiply-adds (EfficientNet's squeeze-excitation) took 20 ms instead of 40 us whenever
+// another process held a core: the team's barrier waits for a descheduled thread.
+constexpr double kSingleThreadWork = 4e6;  // multiply-adds (or elements) below which one thread runs it
+int configuredThreads = 1;                 // the team size otherwise (set at load and by threads())
+
+struct ThreadScope {
+  bool single;
+  explicit ThreadScope(double work) : single(work < kSingleThreadWork) {
+    if (single) omp_set_num_threads(1);
+  }
+  ~ThreadScope() {
+    if (single) omp_set_num_threads(configuredThreads);
+  }
+};
+
+// Geometry of one 2-D convolution, as the TypeScript side passes it (an Int32Array, in this order).
+struct ConvGeometry {
+  int64_t n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+};
+
+enum ConvMode { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
+// Activations fused after a forward convolution or matmul (tfjs's FusedConv2D `activation` attr).
+enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kSigmoid = 4, kLeakyRelu = 5 };
+
+ConvGeometry readGeometry(const Napi::Int32Array& p) {
+  if (p.ElementLength() != 18) throw Napi::Error::New(p.Env(), "zoobot-native: convolution geometry needs 18 integers");
+  const int32_t* v = p.Data();
+  ConvGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17]};
+  // oneDNN insists that (in + pads - effective kernel) / stride + 1 equals out exactly; tfjs's
+  // 'valid' floors and its explicit pads with ceil rounding may not, so fix the far-side pad.
+  auto fixPad = [](int64_t in, int64_t out, int64_t k, int64_t s, int64_t d, int64_t lo, int64_t& hi) {
+    const int64_t ek = (k - 1) * d + 1;
+    if ((in - ek + lo + hi) / s + 1 != out) hi = (out - 1) * s + ek - in - lo;
+  };
+  fixPad(g.ih, g.oh, g.kh, g.sh, g.dh, g.pt, g.pb);
+  fixPad(g.iw, g.ow, g.kw, g.sw, g.dw, g.pl, g.pr);
+  return g;
+}
+
+memory::desc nhwc(int64_t n, int64_t h, int64_t w, int64_t c) {
+  return memory::desc({n, c, h, w}, memory::data_type::f32, memory::format_tag::nhwc);
+}
+
+// TF filters are [kh, kw, in, out] (conv) or [kh, kw, channels, multiplier] (depthwise, groups = channels).
+memory::desc tfFilter(const ConvGeometry& g) {
+  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, memory::data_type::f32, memory::format_tag::hwio);
+  const int64_t m = g.oc / g.groups;
+  return memory::desc({g.groups, m, g.ic / g.groups, g.kh, g.kw}, memory::data_type::f32,
+                      dims{m, 1, 1, g.kw * g.oc, g.oc});
+}
+
+memory::desc anyFilter(const ConvGeometry& g) {
+  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, memory::data_type::f32, memory::format_tag::any);
+  return memory::desc({g.groups, g.oc / g.groups, g.ic / g.groups, g.kh, g.kw}, memory::data_type::f32, memory::format_tag::any);
+}
+
+dnnl::post_ops activationPostOps(int activation, float alpha) {
+  dnnl::post_ops ops;
+  switch (activation) {
+    case kRelu: ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
+    case kRelu6: ops.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 6.f); break;
+    case kElu: ops.append_eltwise(1.f, algorithm::eltwise_elu, 1.f, 0.f); break;
+    case kSigmoid: ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f); break;
+    case kLeakyRelu: ops.append_eltwise(1.f, algorithm::eltwise_relu, alpha, 0.f); break;
+    default: break;
+  }
+  return ops;
+}
+
+// One cached convolution: the primitive, and the reorder of the TF filter to or from its layout.
+struct ConvEntry {
+  dnnl::primitive prim;
+  memory::desc weightsDesc;     // what the primitive wants
+  memory::desc userWeightsDesc; // the TF layout
+  bool reorderWeights = false;
+  dnnl::reorder weightsReorder;
+  memory weightsScratch;
+  // Backward weights reads x and dy in oneDNN's blocked layouts when that is faster than NHWC.
+  bool reorderActivations = false;
+  dnnl::reorder srcReorder, diffDstReorder;
+  memory srcScratch, diffDstScratch;
+};
+
+std::map<std::string, std::unique_ptr<ConvEntry>> convCache;
+constexpr size_t kMaxCachedPrimitives = 512;  // random-shape tests create many; a model uses a few dozen
+
+std::string convKey(int mode, const ConvGeometry& g, bool bias, int activation, float alpha) {
+  std::string key = std::to_string(mode) + ":" + std::to_string(bias) + ":" + std::to_string(activation) + ":" + std::to_string(alpha);
+  for (int64_t v : {g.n, g.ih, g.iw, g.ic, g.oh, g.ow, g.oc, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.pb, g.pr, g.groups}) {
+    key += ":" + std::to_string(v);
+  }
+  return key;
+}
+
+ConvEntry& convPrimitive(int mode, const ConvGeometry& g, bool bias, int activation, float alpha) {
+  const std::string key = convKey(mode, g, bias, activation, alpha);
+  auto found = convCache.find(key);
+  if (found != convCache.end()) return *found->second;
+  if (convCache.size() >= kMaxCachedPrimitives) convCache.clear();
+
+  auto& engine = cpuEngine();
+  const memory::desc src = nhwc(g.n, g.ih, g.iw, g.ic), dst = nhwc(g.n, g.oh, g.ow, g.oc);
+  const memory::desc biasDesc = bias ? memory::desc({g.oc}, memory::data_type::f32, memory::format_tag::x) : memory::desc();
+  const dims strides{g.sh, g.sw}, dilates{g.dh - 1, g.dw - 1}, padL{g.pt, g.pl}, padR{g.pb, g.pr};
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(activationPostOps(activation, alpha));
+  dnnl::convolution_forward::desc fwdDesc(
+      mode == kForward ? prop_kind::forward_inference : prop_kind::forward_training, algorithm::convolution_direct,
+      src, anyFilter(g), biasDesc, dst, strides, dilates, padL, padR);
+  dnnl::convolution_forward::primitive_desc fwd(fwdDesc, attr, engine);
+
+  auto entry = std::make_unique<ConvEntry>();
+  entry->userWeightsDesc = tfFilter(g);
+  if (mode == kForward) {
+    entry->prim = dnnl::convolution_forward(fwd);
+    entry->weightsDesc = fwd.weights_desc();
+  } else if (mode == kBackwardData) {
+    dnnl::convolution_backward_data::desc d(algorithm::convolution_direct, src, anyFilter(g), dst, strides, dilates, padL, padR);
+    dnnl::convolution_backward_data::primitive_desc pd(d, engine, fwd);
+    entry->prim = dnnl::convolution_backward_data(pd);
+    entry->weightsDesc = pd.weights_desc();
+  } else {
+    // oneDNN 2.6's AVX2 weight-gradient kernel runs about 1.8x faster on its blocked layouts than on
+    // NHWC, reorders included (measured on VGG's 32- and 64-channel layers); not so for 1-channel input.
+    const bool blocked = g.groups == 1 && g.ic >= 8;
+    const memory::desc anySrc({g.n, g.ic, g.ih, g.iw}, memory::data_type::f32, memory::format_tag::any);
+    const memory::desc anyDst({g.n, g.oc, g.oh, g.ow}, memory::data_type::f32, memory::format_tag::any);
+    dnnl::convolution_backward_weights::desc d(algorithm::convolution_direct, blocked ? anySrc : src, anyFilter(g), blocked ? anyDst : dst, strides, dilates, padL, padR);
+    dnnl::convolution_backward_weights::primitive_desc pd(d, engine, fwd);
+    entry->prim = dnnl::convolution_backward_weights(pd);
+    entry->weightsDesc = pd.diff_weights_desc();
+    entry->reorderActivations = pd.src_desc() != src || pd.diff_dst_desc() != dst;
+    if (entry->reorderActivations) {
+      entry->srcScratch = memory(pd.src_desc(), engine);
+      entry->diffDstScratch = memory(pd.diff_dst_desc(), engine);
+      entry->srcReorder = dnnl::reorder(dnnl::reorder::primitive_desc(engine, src, engine, pd.src_desc()));
+      entry->diffDstReorder = dnnl::reorder(dnnl::reorder::primitive_desc(engine, dst, engine, pd.diff_dst_desc()));
+    }
+  }
+  entry->reorderWeights = entry->weightsDesc != entry->userWeightsDesc;
+  if (entry->reorderWeights) {
+    entry->weightsScratch = memory(entry->weightsDesc, engine);
+    // Forward and backward-data read the filter (TF -> oneDNN); backward-weights writes it (oneDNN -> TF).
+    entry->weightsReorder = mode == kBackwardWeights
+        ? dnnl::reorder(dnnl::reorder::primitive_desc(engine, entry->weightsDesc, engine, entry->userWeightsDesc))
+        : dnnl::reorder(dnnl::reorder::primitive_desc(engine, entry->userWeightsDesc, engine, entry->weightsDesc));
+  }
+  return *convCache.emplace(key, std::move(entry)).first->second;
+}
+
+float* f32(const Napi::Value& v, size_t expected, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(v.Env(), std::string("zoobot-native: ") + name + " must be a Float32Array");
+  }
+  auto a = v.As<Napi::Float32Array>();
+  if (a.ElementLength() != expected) {
+    throw Napi::RangeError::New(v.Env(), std::string("zoobot-native: ") + name + " has " + std::to_string(a.ElementLength()) +
+                                             " elements, expected " + std::to_string(expected));
+  }
+  return a.Data();
+}
+
+// A Float32Array argument, or a TypeError naming it (the elementwise entry points check lengths themselves).
+Napi::Float32Array floats(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(v.Env(), std::string("zoobot-native: ") + name + " must be a Float32Array");
+  }
+  return v.As<Napi::Float32Array>();
+}
+
+// conv2d(mode, geometry: Int32Array, activation, alpha, a, b, bias | null, out)
+//   forward:          a = x [n,ih,iw,ic], b = filter, out = y [n,oh,ow,oc]
+//   backward data:    a = dy,             b = filter, out = dx
+//   backward weights: a = x,              b = dy,     out = dfilter
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    const int mode = info[0].As<Napi::Number>().Int32Value();
+    const ConvGeometry g = readGeometry(info[1].As<Napi::Int32Array>());
+    const int activation = info[2].As<Napi::Number>().Int32Value();
+    const float alpha = info[3].As<Napi::Number>().FloatValue();
+    const bool hasBias = info[6].IsTypedArray();
+    const size_t xSize = g.n * g.ih * g.iw * g.ic, ySize = g.n * g.oh * g.ow * g.oc, wSize = g.kh * g.kw * (g.ic / g.groups) * g.oc;
+    const ThreadScope threads(static_cast<double>(ySize) * g.kh * g.kw * (g.ic / g.groups));
+    ConvEntry& e = convPrimitive(mode, g, hasBias, activation, alpha);
+    auto& engine = cpuEngine();
+    auto& stream = cpuStream();
+    const memory::desc src = nhwc(g.n, g.ih, g.iw, g.ic), dst = nhwc(g.n, g.oh, g.ow, g.oc);
+    if (mode == kForward || mode == kBackwardData) {
+      const bool fwd = mode == kForward;
+      memory a(fwd ? src : dst, engine, f32(info[4], fwd ? xSize : ySize, fwd ? "x" : "dy"));
+      memory userW(e.userWeightsDesc, engine, f32(info[5], wSize, "filter"));
+      memory out(fwd ? dst : src, engine, f32(info[7], fwd ? ySize : xSize, fwd ? "y" : "dx"));
+      memory w = userW;
+      if (e.reorderWeights) {
+        e.weightsReorder.execute(stream, userW, e.weightsScratch);
+        w = e.weightsScratch;
+      }
+      std::unordered_map<int, memory> args{{DNNL_ARG_WEIGHTS, w}};
+      if (fwd) {
+        args.insert({{DNNL_ARG_SRC, a}, {DNNL_ARG_DST, out}});
+        if (hasBias) args.insert({DNNL_ARG_BIAS, memory({{g.oc}, memory::data_type::f32, memory::format_tag::x}, engine, f32(info[6], g.oc, "bias"))});
+      } else {
+        args.insert({{DNNL_ARG_DIFF_DST, a}, {DNNL_ARG_DIFF_SRC, out}});
+      }
+      e.prim.execute(stream, args);
+    } else {
+      memory x(src, engine, f32(info[4], xSize, "x"));
+      memory dy(dst, engine, f32(info[5], ySize, "dy"));
+      memory userDw(e.userWeightsDesc, engine, f32(info[7], wSize, "dfilter"));
+      memory dw = e.reorderWeights ? e.weightsScratch : userDw;
+      if (e.reorderActivations) {
+        e.srcReorder.execute(stream, x, e.srcScratch);
+        e.diffDstReorder.execute(stream, dy, e.diffDstScratch);
+        x = e.srcScratch;
+        dy = e.diffDstScratch;
+      }
+      e.prim.execute(stream, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+      if (e.reorderWeights) e.weightsReorder.execute(stream, e.weightsScratch, userDw);
+    }
+    stream.wait();
+  } catch (const dnnl::error& err) {
+    throw Napi::Error::New(env, std::string("zoobot-native: oneDNN convolution failed: ") + err.what());
+  }
+  return env.Undefined();
+}
+
+// matmul(a, b, out, geometry: Int32Array [batchA, batchB, m, n, k, transposeA, transposeB]):
+// out[i] = op(a[i or 0]) * op(b[i or 0]) for each of max(batchA, batchB) row-major matrices.
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto geometry = info[3].As<Napi::Int32Array>();
+  if (geometry.ElementLength() != 7) throw Napi::Error::New(env, "zoobot-native: matmul geometry needs 7 integers");
+  const int32_t* p = geometry.Data();
+  const int64_t batchA = p[0], batchB = p[1], m = p[2], n = p[3], k = p[4];
+  const bool ta = p[5] != 0, tb = p[6] != 0;
+  const int64_t batch = std::max(batchA, batchB);
+  const ThreadScope threads(static_cast<double>(batch) * m * n * k);
+  const float* a = f32(info[0], batchA * m * k, "a");
+  const float* b = f32(info[1], batchB * k * n, "b");
+  float* c = f32(info[2], batch * m * n, "out");
+  for (int64_t i = 0; i < batch; ++i) {
+    const float* ai = a + (batchA == 1 ? 0 : i) * m * k;
+    const float* bi = b + (batchB == 1 ? 0 : i) * k * n;
+    const dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, ai, ta ? m : k, bi, tb ? k : n, 0.f, c + i * m * n, n);
+    if (status != dnnl_success) throw Napi::Error::New(env, "zoobot-native: oneDNN sgemm failed with status " + std::to_string(status));
+  }
+  return env.Undefined();
+}
+
+// Pooling geometry: [n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr].
+struct PoolEntry {
+  dnnl::pooling_forward::primitive_desc fwdPd;
+  dnnl::primitive fwd;
+  dnnl::primitive bwd;
+  memory workspace;
+};
+std::map<std::string, std::unique_ptr<PoolEntry>> poolCache;
+
+// pool(kind, geometry, x, y | null, dy | null, out): kind 0 max / 1 avg (padding excluded, as tfjs).
+// Forward when dy is null (out = y); else the gradient w.r.t. x (out = dx), recomputing the
+// forward pass for max pooling to find the arg-max positions.
+Napi::Value Pool(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    const bool isMax = info[0].As<Napi::Number>().Int32Value() == 0;
+    auto gArr = info[1].As<Napi::Int32Array>();
+    if (gArr.ElementLength() != 14) throw Napi::Error::New(env, "zoobot-native: pooling geometry needs 14 integers");
+    const int32_t* v = gArr.Data();
+    int64_t n = v[0], ih = v[1], iw = v[2], c = v[3], oh = v[4], ow = v[5], kh = v[6], kw = v[7], sh = v[8], sw = v[9];
+    int64_t pt = v[10], pl = v[11], pb = v[12], pr = v[13];
+    if ((ih - kh + pt + pb) / sh + 1 != oh) pb = (oh - 1) * sh + kh - ih - pt;
+    if ((iw - kw + pl + pr) / sw + 1 != ow) pr = (ow - 1) * sw + kw - iw - pl;
+    const bool backward = info[4].IsTypedArray();
+    const ThreadScope threads(static_cast<double>(n) * oh * ow * c * kh * kw);
+    std::string key = std::to_string(isMax) + ":" + std::to_string(backward);
+    for (int64_t x : {n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr}) key += ":" + std::to_string(x);
+    auto& engine = cpuEngine();
+    auto& stream = cpuStream();
+    const memory::desc src = nhwc(n, ih, iw, c), dst = nhwc(n, oh, ow, c);
+    auto found = poolCache.find(key);
+    if (found == poolCache.end()) {
+      if (poolCache.size() >= kMaxCachedPrimitives) poolCache.clear();
+      const algorithm alg = isMax ? algorithm::pooling_max : algorithm::pooling_avg_exclude_padding;
+      auto e = std::make_unique<PoolEntry>();
+      dnnl::pooling_forward::desc fd(backward ? prop_kind::forward_training : prop_kind::forward_inference, alg, src, dst,
+                                     {sh, sw}, {kh, kw}, {pt, pl}, {pb, pr});
+      e->fwdPd = dnnl::pooling_forward::primitive_desc(fd, engine);
+      e->fwd = dnnl::pooling_forward(e->fwdPd);
+      if (backward) {
+        dnnl::pooling_backward::desc bd(alg, src, dst, {sh, sw}, {kh, kw}, {pt, pl}, {pb, pr});
+        e->bwd = dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(bd, engine, e->fwdPd));
+        if (isMax) e->workspace = memory(e->fwdPd.workspace_desc(), engine);
+      }
+      found = poolCache.emplace(key, std::move(e)).first;
+    }
+    PoolEntry& e = *found->second;
+    const size_t xSize = n * ih * iw * c, ySize = n * oh * ow * c;
+    if (!backward) {
+      memory x(src, engine, f32(info[2], xSize, "x"));
+      memory y(dst, engine, f32(info[5], ySize, "y"));
+      e.fwd.execute(stream, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}});
+    } else {
+      memory dy(dst, engine, f32(info[4], ySize, "dy"));
+      memory dx(src, engine, f32(info[5], xSize, "dx"));
+      std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, dx}};
+      if (isMax) {
+        memory x(src, engine, f32(info[2], xSize, "x"));
+        memory y(dst, engine);  // the recomputed forward output is not needed, only its workspace
+        e.fwd.execute(stream, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}, {DNNL_ARG_WORKSPACE, e.workspace}});
+        args.insert({DNNL_ARG_WORKSPACE, e.workspace});
+      }
+      e.bwd.execute(stream, args);
+    }
+    stream.wait();
+  } catch (const dnnl::error& err) {
+    throw Napi::Error::New(env, std::string("zoobot-native: oneDNN pooling failed: ") + err.what());
+  }
+  return env.Undefined();
+}
+
+// Elementwise work that dominates a training step once convolutions are native (bias and ReLU
+// gradients, Adam's updates): plain loops on the calling thread. They are bound by memory bandwidth,
+// and OpenMP regions around them cost more than they gain once another process wants the cores
+// (measured: 5x slower per step on a loaded 2-core machine).
+
+enum BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+
+// Loops over out's dims (outermost first); a and b advance by their strides (0 along broadcast dims).
+template <typename F>
+void stridedLoop(int dim, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb,
+                 const float* a, const float* b, float*& out, F f) {
+  const int64_t n = shape[dim];
+  if (dim == rank - 1) {
+    if (sa[dim] == 1 && sb[dim] == 1) for (int64_t i = 0; i < n; ++i) *out++ = f(a[i], b[i]);
+    else if (sa[dim] == 1) for (int64_t i = 0; i < n; ++i) *out++ = f(a[i], *b);
+    else if (sb[dim] == 1) for (int64_t i = 0; i < n; ++i) *out++ = f(*a, b[i]);
+    else for (int64_t i = 0; i < n; ++i) *out++ = f(*a, *b);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) stridedLoop(dim + 1, rank, shape, sa, sb, a + i * sa[dim], b + i * sb[dim], out, f);
+}
+
+// binary(op, a, b, out, geometry: Int32Array [rank, shape..., aStrides..., bStrides...]): out = a op b
+// with broadcasting expressed as element strides (0 where an operand repeats).
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  auto a = floats(info[1], "a"), b = floats(info[2], "b"), out = floats(info[3], "out");
+  auto geometry = info[4].As<Napi::Int32Array>();
+  const int32_t* g = geometry.Data();
+  const int rank = g[0];
+  if (rank < 1 || rank > 8 || geometry.ElementLength() != static_cast<size_t>(1 + 3 * rank)) {
+    throw Napi::RangeError::New(env, "zoobot-native: binary geometry must be [rank, shape, aStrides, bStrides] with rank 1-8");
+  }
+  int64_t shape[8], sa[8], sb[8], size = 1, lastA = 0, lastB = 0;
+  for (int d = 0; d < rank; ++d) {
+    shape[d] = g[1 + d], sa[d] = g[1 + rank + d], sb[d] = g[1 + 2 * rank + d];
+    size *= shape[d];
+    lastA += (shape[d] - 1) * sa[d], lastB += (shape[d] - 1) * sb[d];
+  }
+  if (static_cast<int64_t>(out.ElementLength()) != size || lastA >= static_cast<int64_t>(a.ElementLength()) || lastB >= static_cast<int64_t>(b.ElementLength())) {
+    throw Napi::RangeError::New(env, "zoobot-native: binary geometry does not fit its operands");
+  }
+  float* po = out.Data();
+  switch (op) {
+    case kAdd: stridedLoop(0, rank, shape, sa, sb, a.Data(), b.Data(), po, [](float x, float y) { return x + y; }); break;
+    case kSub: stridedLoop(0, rank, shape, sa, sb, a.Data(), b.Data(), po, [](float x, float y) { return x - y; }); break;
+    case kMul: stridedLoop(0, rank, shape, sa, sb, a.Data(), b.Data(), po, [](float x, float y) { return x * y; }); break;
+    case kDiv: stridedLoop(0, rank, shape, sa, sb, a.Data(), b.Data(), po, [](float x, float y) { return x / y; }); break;
+    default: throw Napi::Error::New(env, "zoobot-native: unknown binary op");
+  }
+  return env.Undefined();
+}
+
+// affine(x, scale, shift, out): out = x * scale[c] + shift[c] along x's last axis of length c
+// (inference batch norm, with scale and shift folded from mean, variance, gamma and beta).
+Napi::Value Affine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto x = floats(info[0], "x"), scale = floats(info[1], "scale"), shift = floats(info[2], "shift"), out = floats(info[3], "out");
+  const int64_t n = x.ElementLength(), c = scale.ElementLength();
+  if (c == 0 || n % c != 0 || static_cast<int64_t>(shift.ElementLength()) != c || static_cast<int64_t>(out.ElementLength()) != n) {
+    throw Napi::RangeError::New(env, "zoobot-native: affine needs per-channel scale and shift");
+  }
+  const float *px = x.Data(), *ps = scale.Data(), *pt = shift.Data();
+  float* po = out.Data();
+  for (int64_t o = 0; o < n / c; ++o)
+    for (int64_t j = 0; j < c; ++j) po[o * c + j] = px[o * c + j] * ps[j] + pt[j];
+  return env.Undefined();
+}
+
+std::map<int64_t, dnnl::eltwise_forward> sigmoidCache;
+
+enum UnaryOp { kReluOp = 0, kStep = 1, kSqrt = 2, kSquare = 3, kSigmoidOp = 4 };
+
+// unary(op, x, out, alpha): ReLU, Step (1 where x > 0, else alpha; NaN stays NaN), sqrt, square, sigmoid.
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  auto x = floats(info[1], "x"), out = floats(info[2], "out");
+  const float alpha = info[3].As<Napi::Number>().FloatValue();
+  const int64_t n = x.ElementLength();
+  if (out.ElementLength() != static_cast<size_t>(n)) throw Napi::RangeError::New(env, "zoobot-native: unary output length differs");
+  const float* px = x.Data();
+  float* po = out.Data();
+  switch (op) {
+    case kReluOp:
+      for (int64_t i = 0; i < n; ++i) po[i] = px[i] < 0.f ? 0.f : px[i];  // NaN passes through, as in tfjs
+      break;
+    case kStep:
+      for (int64_t i = 0; i < n; ++i) po[i] = px[i] != px[i] ? px[i] : (px[i] > 0.f ? 1.f : alpha);
+      break;
+    case kSqrt:
+      for (int64_t i = 0; i < n; ++i) po[i] = std::sqrt(px[i]);
+      break;
+    case kSquare:
+      for (int64_t i = 0; i < n; ++i) po[i] = px[i] * px[i];
+      break;
+    case kSigmoidOp: {
+      // oneDNN's vectorised logistic: the scalar expf loop took 60 ns per element (EfficientNet's swish).
+      const ThreadScope threads(static_cast<double>(n));
+      auto& engine = cpuEngine();
+      auto found = sigmoidCache.find(n);
+      if (found == sigmoidCache.end()) {
+        if (sigmoidCache.size() >= kMaxCachedPrimitives) sigmoidCache.clear();
+        const memory::desc md({n}, memory::data_type::f32, memory::format_tag::x);
+        dnnl::eltwise_forward::desc d(prop_kind::forward_inference, algorithm::eltwise_logistic, md);
+        found = sigmoidCache.emplace(n, dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, engine))).first;
+      }
+      const memory::desc md({n}, memory::data_type::f32, memory::format_tag::x);
+      found->second.execute(cpuStream(), {{DNNL_ARG_SRC, memory(md, engine, const_cast<float*>(px))}, {DNNL_ARG_DST, memory(md, engine, po)}});
+      cpuStream().wait();
+      break;
+    }
+    default: throw Napi::Error::New(env, "zoobot-native: unknown unary op");
+  }
+  return env.Undefined();
+}
+
+// sum(x, out, outer, reduced, inner, scale): x viewed as [outer, reduced, inner], summed over the
+// middle axis and multiplied by scale (1 for Sum, 1/reduced for Mean): out is [outer, inner]. Double
+// accumulators, so long sums lose less than the cpu backend's float32 running sums.
+Napi::Value Sum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto x = floats(info[0], "x"), out = floats(info[1], "out");
+  const int64_t outer = info[2].As<Napi::Number>().Int64Value(), reduced = info[3].As<Napi::Number>().Int64Value(),
+                inner = info[4].As<Napi::Number>().Int64Value();
+  const double scale = info[5].As<Napi::Number>().DoubleValue();
+  if (static_cast<int64_t>(x.ElementLength()) != outer * reduced * inner || static_cast<int64_t>(out.ElementLength()) != outer * inner) {
+    throw Napi::RangeError::New(env, "zoobot-native: sum lengths do not match [outer, reduced, inner]");
+  }
+  const float* px = x.Data();
+  float* po = out.Data();
+  std::vector<double> acc(inner);
+  for (int64_t o = 0; o < outer; ++o) {
+    std::fill(acc.begin(), acc.end(), 0.0);
+    const float* block = px + o * reduced * inner;
+    for (int64_t r = 0; r < reduced; ++r)
+      for (int64_t j = 0; j < inner; ++j) acc[j] += block[r * inner + j];
+    for (int64_t j = 0; j < inner; ++j) po[o * inner + j] = static_cast<float>(acc[j] * scale);
+  }
+  return env.Undefined();
+}
+
+// threads(n?): oneDNN's OpenMP thread count, set when n is given (the cached primitives partition
+// their work for the old count, so they are dropped). Returns the count in effect.
+Napi::Value Threads(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].IsNumber()) {
+    const int n = info[0].As<Napi::Number>().Int32Value();
+    if (n < 1) throw Napi::RangeError::New(info.Env(), "zoobot-native: threads must be at least 1");
+    configuredThreads = n;
+    omp_set_num_threads(n);
+    convCache.clear();
+    poolCache.clear();
+    sigmoidCache.clear();
+  }
+  return Napi::Number::New(info.Env(), omp_get_max_threads());
+}
+
+// Which implementation oneDNN picked for a forward convolution (for benchmarks and debugging).
+Napi::Value ConvImplementation(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = readGeometry(info[0].As<Napi::Int32Array>());
+  dnnl::convolution_forward::desc d(prop_kind::forward_inference, algorithm::convolution_direct, nhwc(g.n, g.ih, g.iw, g.ic),
+                                    anyFilter(g), nhwc(g.n, g.oh, g.ow, g.oc), {g.sh, g.sw}, {g.dh - 1, g.dw - 1}, {g.pt, g.pl}, {g.pb, g.pr});
+  return Napi::String::New(info.Env(), dnnl::convolution_forward::primitive_desc(d, cpuEngine()).impl_info_str());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  configuredThreads = omp_get_max_threads();  // OMP_NUM_THREADS, or every core
+  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("pool", Napi::Function::New(env, Pool));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("affine", Napi::Function::New(env, Affine));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("sum", Napi::Function::New(env, Sum));
+  exports.Set("convImplementation", Napi::Function::New(env, ConvImplementation));
+  const dnnl_version_t* version = dnnl_version();
+  exports.Set("onednnVersion", Napi::String::New(env, std::to_string(version->major) + "." + std::to_string(version->minor) + "." + std::to_string(version->patch)));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(zoobot_native, Init)

@@ -1,0 +1,152 @@
+/**
+ * The elementwise kernels that dominate a step once convolutions are native (measured with
+ * `tf.profile`: bias and ReLU gradients and Adam's updates in the W+20 VGG; squeeze-excitation,
+ * padding and batch norm in EfficientNetB0): float32 `Add`, `Sub`, `Multiply` and `RealDiv` with
+ * any broadcast, `Relu`, `Step`, `Sqrt`, `Square`, `Sigmoid`, `Sum` and `Mean` over a contiguous
+ * block of axes, inference `FusedBatchNorm` and constant `PadV2`. The `cpu` backend's versions walk
+ * broadcast indices, transpose before reducing, or call a closure per element.
+ *
+ * @module native/elementwiseKernels
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NativeKernel } from './convKernels.js';
+import { allFloat32, f32Output, f32Values } from './tensorData.js';
+
+/**
+ * The addon's broadcast geometry: [rank, out shape, a strides, b strides] in elements, 0 along the
+ * dims an operand repeats over, with neighbouring dims merged where both operands allow it.
+ */
+function broadcastGeometry(aShape: number[], bShape: number[], outShape: number[]): Int32Array {
+  const strides = (shape: number[]): number[] => {
+    const padded = [...new Array<number>(outShape.length - shape.length).fill(1), ...shape];
+    const out = new Array<number>(padded.length);
+    for (let d = padded.length - 1, step = 1; d >= 0; d -= 1) {
+      out[d] = padded[d] === 1 && outShape[d] !== 1 ? 0 : step;
+      step *= padded[d]!;
+    }
+    return out;
+  };
+  const sa = strides(aShape), sb = strides(bShape);
+  const dims: { n: number; a: number; b: number }[] = [];
+  outShape.forEach((n, d) => {
+    const last = dims.at(-1);
+    // Merge into the previous dim when each operand's strides stay consistent across the pair.
+    if (last !== undefined && last.a === sa[d]! * n && last.b === sb[d]! * n) {
+      last.n *= n;
+      last.a = sa[d]!;
+      last.b = sb[d]!;
+    } else if (n !== 1 || outShape.length === 1) {
+      dims.push({ n, a: sa[d]!, b: sb[d]! });
+    }
+  });
+  if (dims.length === 0) dims.push({ n: 1, a: 0, b: 0 });
+  return Int32Array.from([dims.length, ...dims.map((d) => d.n), ...dims.map((d) => d.a), ...dims.map((d) => d.b)]);
+}
+
+function binary(op: number): NativeKernel {
+  return ({ inputs, backend }, addon) => {
+    const { a, b } = inputs as Record<string, tf.TensorInfo>;
+    if (!allFloat32(a!, b!)) return undefined;
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
+    const geometry = broadcastGeometry(a!.shape, b!.shape, outShape);
+    if (geometry[0]! > 8) return undefined;
+    const out = new Float32Array(tf.util.sizeFromShape(outShape));
+    addon.binary(op, f32Values(backend, a!), f32Values(backend, b!), out, geometry);
+    return f32Output(backend, outShape, out);
+  };
+}
+
+function unary(op: number): NativeKernel {
+  return ({ inputs, backend, attrs = {} }, addon) => {
+    const { x } = inputs as Record<string, tf.TensorInfo>;
+    if (!allFloat32(x!)) return undefined;
+    const out = new Float32Array(tf.util.sizeFromShape(x!.shape));
+    addon.unary(op, f32Values(backend, x!), out, (attrs['alpha'] ?? 0) as number);
+    return f32Output(backend, x!.shape.slice(), out);
+  };
+}
+
+/** Sum or Mean over a contiguous block of axes: x viewed as [outer, reduced, inner]. */
+function reduce(mean: boolean): NativeKernel {
+  return ({ inputs, backend, attrs = {} }, addon) => {
+    const { x } = inputs as Record<string, tf.TensorInfo>;
+    if (!allFloat32(x!)) return undefined;
+    const axes = [...new Set(tf.util.parseAxisParam(attrs['axis'] as number | number[], x!.shape))].sort((p, q) => p - q);
+    if (axes.length === 0 || axes.some((axis, i) => axis !== axes[0]! + i)) return undefined;
+    const size = (dims: number[]): number => dims.reduce((p, q) => p * q, 1);
+    const outer = size(x!.shape.slice(0, axes[0]));
+    const reduced = size(x!.shape.slice(axes[0], axes.at(-1)! + 1));
+    const inner = size(x!.shape.slice(axes.at(-1)! + 1));
+    const out = new Float32Array(outer * inner);
+    addon.sum(f32Values(backend, x!), out, outer, reduced, inner, mean ? 1 / reduced : 1);
+    const shape = attrs['keepDims'] === true ? x!.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x!.shape.filter((_, i) => !axes.includes(i));
+    return f32Output(backend, shape, out);
+  };
+}
+
+/** Inference batch norm: per-channel scale and shift folded in float64, then one pass. */
+const fusedBatchNorm: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
+  const { x, mean, variance, offset, scale } = inputs as Record<string, tf.TensorInfo | undefined>;
+  if (x === undefined || mean === undefined || variance === undefined) return undefined;
+  const c = x.shape.at(-1) ?? 0;
+  const params = [mean, variance, offset, scale].filter((t): t is tf.TensorInfo => t !== undefined);
+  if (!allFloat32(x, ...params) || params.some((t) => tf.util.sizeFromShape(t.shape) !== c)) return undefined;
+  const epsilon = (attrs['varianceEpsilon'] ?? 0.001) as number;
+  const [m, v] = [f32Values(backend, mean), f32Values(backend, variance)];
+  const gamma = scale === undefined ? undefined : f32Values(backend, scale);
+  const beta = offset === undefined ? undefined : f32Values(backend, offset);
+  const factor = new Float32Array(c), shift = new Float32Array(c);
+  for (let j = 0; j < c; j += 1) {
+    const f = (gamma?.[j] ?? 1) / Math.sqrt(v[j]! + epsilon);
+    factor[j] = f;
+    shift[j] = (beta?.[j] ?? 0) - m[j]! * f;
+  }
+  const out = new Float32Array(tf.util.sizeFromShape(x.shape));
+  addon.affine(f32Values(backend, x), factor, shift, out);
+  return f32Output(backend, x.shape.slice(), out);
+};
+
+/** Constant padding: fill, then copy each innermost row into place. */
+const padV2: NativeKernel = ({ inputs, backend, attrs = {} }) => {
+  const { x } = inputs as Record<string, tf.TensorInfo>;
+  if (!allFloat32(x!)) return undefined;
+  const paddings = attrs['paddings'] as Array<[number, number]>;
+  const shape = x!.shape;
+  const outShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+  const rank = shape.length;
+  const out = new Float32Array(tf.util.sizeFromShape(outShape)).fill((attrs['constantValue'] ?? 0) as number);
+  const values = f32Values(backend, x!);
+  const row = shape[rank - 1]!;
+  const outStrides = tf.util.computeStrides(outShape);
+  const rows = values.length / row;
+  const index = new Array<number>(rank - 1).fill(0);
+  for (let r = 0; r < rows; r += 1) {
+    let offset = paddings[rank - 1]![0];
+    for (let d = 0; d < rank - 1; d += 1) offset += (index[d]! + paddings[d]![0]) * outStrides[d]!;
+    if (row >= 32) out.set(values.subarray(r * row, (r + 1) * row), offset);
+    else for (let i = 0; i < row; i += 1) out[offset + i] = values[r * row + i]!; // short rows: no subarray per row
+    for (let d = rank - 2; d >= 0; d -= 1) {
+      index[d]! += 1;
+      if (index[d]! < shape[d]!) break;
+      index[d] = 0;
+    }
+  }
+  return f32Output(backend, outShape, out);
+};
+
+/** Native elementwise and reduction kernels by tfjs kernel name. */
+export const ELEMENTWISE_KERNELS: Readonly<Record<string, NativeKernel>> = {
+  [tf.Add]: binary(0),
+  [tf.Sub]: binary(1),
+  [tf.Multiply]: binary(2),
+  [tf.RealDiv]: binary(3),
+  [tf.Relu]: unary(0),
+  [tf.Step]: unary(1),
+  [tf.Sqrt]: unary(2),
+  [tf.Square]: unary(3),
+  [tf.Sigmoid]: unary(4),
+  [tf.Sum]: reduce(false),
+  [tf.Mean]: reduce(true),
+  [tf.FusedBatchNorm]: fusedBatchNorm,
+  [tf.PadV2]: padV2,
+};

@@ -1,0 +1,252 @@
+// Each oneDNN kernel of the zoobot-native backend against the cpu backend's (independent, loop-based)
+// kernel of the same name, on random small geometries: 'same', 'valid' and explicit padding, strides
+// 1-3, dilations 1-2 where tfjs's ops allow them. Tolerance: 1e-4 of the largest |expected value|.
+// Skipped, saying why, when the addon is not built (`apt-get install -y libdnnl-dev && npm run build:native`).
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { NATIVE_BACKEND, NATIVE_KERNEL_NAMES, registerNativeBackend } from '../../src/native/index.js';
+import { convCaseArb, convInfo, depthwiseGradReference, randomInput, relativeError, runKernelOn, type ConvCase, type InputSpec } from '../wasm/helpers.js';
+
+const TOLERANCE = 1e-4;
+const RUNS = 20;
+// One oneDNN thread: test files run in parallel workers that share the cores.
+const native = registerNativeBackend({ threads: 1 });
+const suite = native.ok ? 'zoobot-native kernels match cpu' : `zoobot-native kernels (skipped: ${native.reason})`;
+
+async function expectNativeMatchesCpu(name: string, inputs: Record<string, InputSpec>, attrs: tf.NamedAttrMap): Promise<void> {
+  const cpu = await runKernelOn('cpu', name, inputs, attrs);
+  const got = await runKernelOn(NATIVE_BACKEND, name, inputs, attrs);
+  expect(got.shape).toEqual(cpu.shape);
+  expect(relativeError(got.values, cpu.values)).toBeLessThanOrEqual(TOLERANCE);
+}
+
+function convInputs(k: ConvCase, depthwise: boolean): { x: InputSpec; dy: InputSpec; filter: InputSpec } {
+  const info = convInfo(k, depthwise);
+  return {
+    x: randomInput([k.n, k.h, k.w, k.c], k.seed),
+    dy: randomInput([k.n, info.outHeight, info.outWidth, depthwise ? k.c * k.out : k.out], k.seed + 1),
+    filter: randomInput([k.kh, k.kw, k.c, k.out], k.seed + 2),
+  };
+}
+
+const activationArb = fc.constantFrom('linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu');
+
+describe.skipIf(!native.ok)(suite, () => {
+  it('replaces exactly the kernels it names and inherits every other cpu kernel', () => {
+    const cpu = tf.getKernelsForBackend('cpu');
+    const ours = tf.getKernelsForBackend(NATIVE_BACKEND);
+    expect(ours.map((k) => k.kernelName).sort()).toEqual(cpu.map((k) => k.kernelName).sort());
+    for (const config of ours) {
+      const cpuFunc = tf.getKernel(config.kernelName, 'cpu')?.kernelFunc;
+      expect(config.kernelFunc === cpuFunc, config.kernelName).toBe(!NATIVE_KERNEL_NAMES.includes(config.kernelName));
+    }
+  });
+
+  it('Conv2D, with strides or dilations', async () => {
+    await fc.assert(fc.asyncProperty(convCaseArb(true), async (k) => {
+      const { x, filter } = convInputs(k, false);
+      await expectNativeMatchesCpu('Conv2D', { x, filter }, { strides: k.strides, dilations: k.dilations, pad: k.pad, dataFormat: 'NHWC' });
+    }), { numRuns: RUNS });
+  });
+
+  it('FusedConv2D with bias and each activation', async () => {
+    await fc.assert(fc.asyncProperty(convCaseArb(true), activationArb, async (k, activation) => {
+      const { x, filter } = convInputs(k, false);
+      const bias = randomInput([k.out], k.seed + 3);
+      const attrs = { strides: k.strides, dilations: k.dilations, pad: k.pad, dataFormat: 'NHWC', activation, leakyreluAlpha: 0.3 };
+      await expectNativeMatchesCpu('FusedConv2D', { x, filter, bias }, attrs);
+    }), { numRuns: RUNS });
+  });
+
+  it('Conv2DBackpropInput', async () => {
+    await fc.assert(fc.asyncProperty(convCaseArb(false), async (k) => {
+      const { dy, filter } = convInputs(k, false);
+      await expectNativeMatchesCpu('Conv2DBackpropInput', { dy, filter }, { strides: k.strides, pad: k.pad, dataFormat: 'NHWC', inputShape: [k.n, k.h, k.w, k.c] });
+    }), { numRuns: RUNS });
+  });
+
+  it('Conv2DBackpropFilter', async () => {
+    await fc.assert(fc.asyncProperty(convCaseArb(false), async (k) => {
+      const { x, dy } = convInputs(k, false);
+      await expectNativeMatchesCpu('Conv2DBackpropFilter', { x, dy }, { strides: k.strides, pad: k.pad, dataFormat: 'NHWC', filterShape: [k.kh, k.kw, k.c, k.out] });
+    }), { numRuns: RUNS });
+  });
+
+  it('Conv2DBackpropFilter with 8-11 input channels (oneDNN blocked layouts, reordered in and out)', async () => {
+    await fc.assert(fc.asyncProperty(convCaseArb(false).map((k) => ({ ...k, c: k.c + 7 })), async (k) => {
+      const { x, dy } = convInputs(k, false);
+      await expectNativeMatchesCpu('Conv2DBackpropFilter', { x, dy }, { strides: k.strides, pad: k.pad, dataFormat: 'NHWC', filterShape: [k.kh, k.kw, k.c, k.out] });
+    }), { numRuns: RUNS });
+  });
+
+  it('DepthwiseConv2dNative (channel multiplier 1-3), with strides or dilations', async () => {
+    await fc.assert(fc.asyncProperty(convCaseArb(true), async (k) => {
+      const { x, filter } = convInputs(k, true);
+      await expectNativeMatchesCpu('DepthwiseConv2dNative', { x, filter }, { strides: k.strides, dilations: k.dilations, pad: k.pad, dataFormat: 'NHWC' });
+    }), { numRuns: RUNS });
+  });
+
+  it('both depthwise gradients match cpu, and a float64 reference with dilations', async () => {
+    await fc.assert(fc.asyncProperty(convCaseArb(true), async (k) => {
+      const { x, dy, filter } = convInputs(k, true);
+      const geometry = { strides: k.strides, dilations: k.dilations, pad: k.pad };
+      const dilated = k.dilations.some((d) => d > 1);
+      if (!dilated) {
+        await expectNativeMatchesCpu('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...geometry, filterShape: filter.shape });
+        await expectNativeMatchesCpu('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...geometry, inputShape: x.shape });
+      }
+      // tfjs's cpu kernels ignore dilations (tfjs never asks for dilated gradients): float64 loops instead.
+      const ref = depthwiseGradReference(k, x.values, dy.values, filter.values);
+      const dFilter = await runKernelOn(NATIVE_BACKEND, 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...geometry, filterShape: filter.shape });
+      const dx = await runKernelOn(NATIVE_BACKEND, 'DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...geometry, inputShape: x.shape });
+      expect(relativeError(dFilter.values, ref.dFilter)).toBeLessThanOrEqual(TOLERANCE);
+      expect(relativeError(dx.values, ref.dx)).toBeLessThanOrEqual(TOLERANCE);
+    }), { numRuns: RUNS });
+  });
+
+  it('BatchMatMul and _FusedMatMul: transposes, rank 2-4, broadcast single matrices', async () => {
+    const matMulCase = fc.record({
+      m: fc.integer({ min: 1, max: 6 }),
+      k: fc.integer({ min: 1, max: 6 }),
+      n: fc.integer({ min: 1, max: 6 }),
+      leadA: fc.constantFrom([], [1], [2], [2, 3]),
+      broadcastB: fc.boolean(),
+      transposeA: fc.boolean(),
+      transposeB: fc.boolean(),
+      activation: activationArb,
+      seed: fc.integer(),
+    });
+    await fc.assert(fc.asyncProperty(matMulCase, async ({ m, k, n, leadA, broadcastB, transposeA, transposeB, activation, seed }) => {
+      const leadB = broadcastB ? [] : leadA;
+      const a = randomInput([...leadA, ...(transposeA ? [k, m] : [m, k])], seed);
+      const b = randomInput([...leadB, ...(transposeB ? [n, k] : [k, n])], seed + 1);
+      await expectNativeMatchesCpu('BatchMatMul', { a, b }, { transposeA, transposeB });
+      const bias = randomInput([n], seed + 2);
+      await expectNativeMatchesCpu('_FusedMatMul', { a, b, bias }, { transposeA, transposeB, activation, leakyreluAlpha: 0.3 });
+    }), { numRuns: RUNS });
+  });
+
+  const poolCase = fc.record({
+    n: fc.integer({ min: 1, max: 2 }),
+    h: fc.integer({ min: 1, max: 8 }),
+    w: fc.integer({ min: 1, max: 8 }),
+    c: fc.integer({ min: 1, max: 3 }),
+    size: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    strides: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    pad: fc.constantFrom('same' as const, 'valid' as const),
+    seed: fc.integer(),
+  }).filter((p) => {
+    const info = tf.backend_util.computePool2DInfo([p.n, p.h, p.w, p.c], p.size, p.strides, 1, p.pad);
+    return info.outHeight > 0 && info.outWidth > 0;
+  });
+
+  it('MaxPool, AvgPool and MaxPoolGrad (distinct values: no ties)', async () => {
+    await fc.assert(fc.asyncProperty(poolCase, async (p) => {
+      const x = randomInput([p.n, p.h, p.w, p.c], p.seed);
+      const attrs = { filterSize: p.size, strides: p.strides, pad: p.pad };
+      await expectNativeMatchesCpu('MaxPool', { x }, attrs);
+      await expectNativeMatchesCpu('AvgPool', { x }, attrs);
+      const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], p.size, p.strides, 1, p.pad);
+      const dy = randomInput(info.outShape, p.seed + 1);
+      // MaxPoolGrad reads dy and input; `output` must merely have the pooled shape.
+      await expectNativeMatchesCpu('MaxPoolGrad', { dy, input: x, output: randomInput(info.outShape, p.seed + 2) }, attrs);
+    }), { numRuns: RUNS });
+  });
+
+  it('Add, Sub, Multiply, RealDiv with any broadcast (scalars, biases, [n,1,1,c] against [n,h,w,c], both ways)', async () => {
+    const binaryCase = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 5 }).chain((shape) => fc.record({
+      shape: fc.constant(shape),
+      keepA: fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }), // false: that dim is 1
+      keepB: fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+      dropA: fc.nat(shape.length), // leading dims left out entirely
+      dropB: fc.nat(shape.length),
+      op: fc.constantFrom('Add', 'Sub', 'Multiply', 'RealDiv'),
+      seed: fc.integer(),
+    }));
+    await fc.assert(fc.asyncProperty(binaryCase, async ({ shape, keepA, keepB, dropA, dropB, op, seed }) => {
+      const a = randomInput(shape.map((d, i) => (keepA[i] ? d : 1)).slice(dropA), seed);
+      const b = randomInput(shape.map((d, i) => (keepB[i] ? d : 1)).slice(dropB), seed + 1);
+      await expectNativeMatchesCpu(op, { a, b }, {});
+    }), { numRuns: RUNS });
+  });
+
+  it('Relu, Step, Sqrt, Square, Sigmoid', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 0, maxLength: 4 }),
+      fc.constantFrom('Relu', 'Step', 'Sqrt', 'Square', 'Sigmoid'),
+      fc.integer(),
+      async (shape, op, seed) => {
+        const x = randomInput(shape, seed);
+        // Sqrt of a negative is NaN on both backends, which relativeError would not compare: use |x|.
+        const input = op === 'Sqrt' ? { shape, values: x.values.map(Math.abs) } : x;
+        await expectNativeMatchesCpu(op, { x: input }, op === 'Step' ? { alpha: 0.25 } : {});
+      },
+    ), { numRuns: RUNS });
+  });
+
+  it('Sum and Mean over a contiguous block of axes, with and without keepDims', async () => {
+    const reduceCase = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }).chain((shape) => fc.record({
+      shape: fc.constant(shape),
+      start: fc.nat(shape.length - 1),
+      count: fc.integer({ min: 1, max: shape.length }),
+      keepDims: fc.boolean(),
+      op: fc.constantFrom('Sum', 'Mean'),
+      seed: fc.integer(),
+    }));
+    await fc.assert(fc.asyncProperty(reduceCase, async ({ shape, start, count, keepDims, op, seed }) => {
+      const axis = Array.from({ length: Math.min(count, shape.length - start) }, (_, i) => start + i);
+      await expectNativeMatchesCpu(op, { x: randomInput(shape, seed) }, { axis, keepDims });
+    }), { numRuns: RUNS });
+  });
+
+  it('FusedBatchNorm (inference) with and without offset and scale', async () => {
+    const bnCase = fc.record({
+      shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
+      withOffset: fc.boolean(),
+      withScale: fc.boolean(),
+      seed: fc.integer(),
+    });
+    await fc.assert(fc.asyncProperty(bnCase, async ({ shape, withOffset, withScale, seed }) => {
+      const c = shape.at(-1)!;
+      const variance = randomInput([c], seed + 2);
+      const inputs: Record<string, InputSpec> = {
+        x: randomInput(shape, seed), mean: randomInput([c], seed + 1), variance: { shape: [c], values: variance.values.map(Math.abs) },
+      };
+      if (withOffset) inputs['offset'] = randomInput([c], seed + 3);
+      if (withScale) inputs['scale'] = randomInput([c], seed + 4);
+      await expectNativeMatchesCpu('FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 });
+    }), { numRuns: RUNS });
+  });
+
+  it('PadV2 with a constant, rank 1-4', async () => {
+    const padCase = fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.nat(2), fc.nat(2)), { minLength: 1, maxLength: 4 }).chain((dims) => fc.record({
+      dims: fc.constant(dims), constantValue: fc.constantFrom(0, 1.5), seed: fc.integer(),
+    }));
+    await fc.assert(fc.asyncProperty(padCase, async ({ dims, constantValue, seed }) => {
+      const x = randomInput(dims.map(([d]) => d), seed);
+      await expectNativeMatchesCpu('PadV2', { x }, { paddings: dims.map(([, before, after]) => [before, after]), constantValue });
+    }), { numRuns: RUNS });
+  });
+
+  it('Slice and Tile, rank 1-4', async () => {
+    const copyCase = fc.array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.nat(4), fc.nat(4), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 4 })
+      .chain((dims) => fc.record({ dims: fc.constant(dims), seed: fc.integer() }));
+    await fc.assert(fc.asyncProperty(copyCase, async ({ dims, seed }) => {
+      const x = randomInput(dims.map(([d]) => d), seed);
+      const begin = dims.map(([d, b]) => b % d);
+      const size = dims.map(([d, b, s], i) => 1 + (s % (d - begin[i]!)));
+      await expectNativeMatchesCpu('Slice', { x }, { begin, size });
+      await expectNativeMatchesCpu('Tile', { x }, { reps: dims.map(([, , , r]) => r) });
+    }), { numRuns: RUNS });
+  });
+
+  it('hands cases it does not take (NCHW, PReLU) to the cpu kernel', async () => {
+    const x = randomInput([1, 2, 5, 5], 1);
+    const filter = randomInput([3, 3, 2, 3], 2);
+    await expectNativeMatchesCpu('Conv2D', { x, filter }, { strides: 1, dilations: 1, pad: 'same', dataFormat: 'NCHW' });
+    const xh = randomInput([1, 5, 5, 2], 3);
+    const alpha = randomInput([3], 4);
+    await expectNativeMatchesCpu('FusedConv2D', { x: xh, filter, preluActivationWeights: alpha }, { strides: 1, dilations: 1, pad: 'same', dataFormat: 'NHWC', activation: 'prelu' });
+  });
+});
