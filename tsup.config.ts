@@ -11,7 +11,10 @@ export default defineConfig({
     'node/index': 'src/node/index.ts',
     'wasm/index': 'src/wasm/index.ts',
     'pretrained/index': 'src/pretrained/index.ts',
+    'plots/index': 'src/plots/index.ts',
     cli: 'src/cli/index.ts',
+    // Entry of the image-decoding worker threads (src/node/decodePool.ts finds it next to itself or in node/).
+    'node/decodeWorker': 'src/node/decodeWorker.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -2,12 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { NATIVE_BACKEND, registerNativeBackend } from '../src/native/index.js';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
 
-/** Switches tfjs to `name` (cpu, wasm, ...) and waits until it is ready. */
+/** Switches tfjs to `name` (cpu, wasm, zoobot-native, ...) and waits until it is ready. */
 export async function useBackend(name: string): Promise<void> {
+  if (name === NATIVE_BACKEND) {
+    const native = registerNativeBackend();
+    if (!native.ok) throw new Error(`bench: backend '${name}' is not available: ${native.reason}`);
+  }
   if (!(await tf.setBackend(name))) throw new Error(`bench: could not initialise backend '${name}'`);
   await tf.ready();
 }

@@ -1,6 +1,6 @@
 // Training speed of the W+20 VGG (64 px, batch 32, Adam, Dirichlet-multinomial loss) on the wasm
 // backend with zoobot-ts's kernels, against the kernels it registered before the matrix-multiplication
-// and heap versions (Conv2DBackpropFilter as a convolution; wasm's own Sum, BatchMatMul and MaxPoolGrad),
+// and heap versions (Conv2DBackpropFilter as a convolution; wasm's own Sum, Mean, BatchMatMul, MaxPoolGrad and Identity),
 // measured alternately in the same process; a per-kernel table of one step of each; and per-kernel
 // timings of the composed convolution backprops next to the forward op of the same geometry.
 // Speeds and per-shape times are of CPU time (see bestCpuMs); the per-kernel tables are tf.profile's
@@ -38,7 +38,7 @@ async function bestCpuMs(fn: () => Promise<void>, repeats: number): Promise<numb
 }
 
 /** Kernels whose implementation changed; `previous` maps each to what ran before. */
-const CHANGED = ['Conv2DBackpropFilter', 'Sum', 'BatchMatMul', 'MaxPoolGrad'] as const;
+const CHANGED = ['Conv2DBackpropFilter', 'Sum', 'Mean', 'BatchMatMul', 'MaxPoolGrad', 'Identity'] as const;
 type KernelSet = Map<string, tf.KernelFunc>;
 
 /** Registers `set`'s kernel functions for wasm, keeping each kernel's setup and dispose hooks. */
@@ -177,7 +177,7 @@ async function timeKernels(s: KernelShape): Promise<Record<string, number | stri
 /** @returns VGG training images/s before and after, per-kernel tables, per-shape kernel ms, and the wasm module's features. */
 export async function run(): Promise<unknown> {
   await useBackend('wasm');
-  const shipped = currentKernels(); // Sum, BatchMatMul, MaxPoolGrad as wasm ships them (no Conv2DBackpropFilter yet)
+  const shipped = currentKernels(); // Sum, Mean, BatchMatMul, MaxPoolGrad, Identity as wasm ships them (no Conv2DBackpropFilter yet)
   registerWasmTrainingKernels();
   const current = currentKernels();
   const previous: KernelSet = new Map([...current, ...[...shipped].filter(([, f]) => f !== undefined)]);

@@ -2,16 +2,21 @@
 // loss with fewer labelled galaxies than random selection? Small by default so it runs on a
 // 2-core CPU; raise the numbers for a real comparison.
 //
-//   npx tsx examples/active-learning.ts [pool=600] [iterations=4] [seeds=2] [size=32]
+//   npx tsx examples/active-learning.ts [pool=600] [iterations=4] [seeds=2] [size=32] [plots folder]
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { decalsDr5Schema } from 'zoobot-ts/decisionTree';
 import { treeLoss } from 'zoobot-ts/losses';
 import { zoobotModel } from 'zoobot-ts/architectures';
 import { generateSyntheticGalaxies } from 'zoobot-ts/data';
 import { activeLearning, evaluateLoss, inMemoryBatchSource, train } from 'zoobot-ts';
-import { useNodeBackend } from 'zoobot-ts/node';
+import { useNodeBackend, writeActiveLearningPlot } from 'zoobot-ts/node';
+import type { ActiveLearningRun } from 'zoobot-ts/plots';
 
-const [poolSize = 600, iterations = 4, seeds = 2, size = 32] = process.argv.slice(2).map(Number);
+const [poolSize = 600, iterations = 4, seeds = 2, size = 32] = process.argv.slice(2, 6).map(Number);
+const plotsDir = process.argv[6] ?? mkdtempSync(join(tmpdir(), 'zoobot-active-learning-'));
 await useNodeBackend('wasm'); // wasm with zoobot-ts's training kernels; 'cpu' works too, slowly
 
 const schema = decalsDr5Schema;
@@ -30,6 +35,7 @@ const evaluation = inMemoryBatchSource({
   images: imagesOf(heldOut), imageShape: [size, size, 1], labels: heldOut.map((g) => Array.from(g.counts)), shuffle: false,
 });
 
+const runs: ActiveLearningRun[] = [];
 async function run(acquisition: 'bald' | 'random', seed: number) {
   const result = await activeLearning({
     schema, acquisition, seed, iterations, initial: Math.round(poolSize / 6), perIteration: Math.round(poolSize / 12), passes: 5,
@@ -47,6 +53,7 @@ async function run(acquisition: 'bald' | 'random', seed: number) {
     },
     evaluate: async (model) => ({ loss: (await evaluateLoss(model, loss, evaluation, 0, schema.questions.map((q) => q.text))).loss }),
   });
+  runs.push({ strategy: acquisition, seed, records: result.records });
   return result.records.map((r) => ({ labelled: r.labelled, loss: r.evaluation?.loss ?? Number.NaN }));
 }
 
@@ -68,3 +75,7 @@ const needed = (acquisition: string) => {
 const bald = needed('bald');
 const random = needed('random');
 console.log(`target evaluation loss ${target.toFixed(2)}: BALD needs ${bald.toFixed(0)} labels, random ${random.toFixed(0)} (${(100 * (1 - bald / random)).toFixed(0)}% saved)`);
+
+// The curve of every strategy, mean and spread over seeds (SVG, and PNG when sharp is installed).
+const plots = await writeActiveLearningPlot(plotsDir, runs);
+console.log(`active-learning curve: ${plots.files.join(', ')}${plots.notes.length > 0 ? ` (${plots.notes.join('; ')})` : ''}`);

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, ConfigError } from '../errors.js';
 import { registerWasmTrainingKernels } from '../wasm/index.js';
+import { NATIVE_BACKEND, registerNativeBackend } from '../native/index.js';
 
 /** What {@link selectBackend} can try, fastest first; `backend` is the name tfjs registers. */
 const CANDIDATES = [
@@ -16,6 +17,8 @@ const CANDIDATES = [
   { name: 'webgpu', backend: 'webgpu', pkg: '@tensorflow/tfjs-backend-webgpu', browserOnly: true },
   // webgl and cpu ship inside @tensorflow/tfjs itself.
   { name: 'webgl', backend: 'webgl', pkg: undefined, browserOnly: true },
+  // zoobot-ts's own oneDNN addon, when it has been built (`npm run build:native`).
+  { name: NATIVE_BACKEND, backend: NATIVE_BACKEND, pkg: undefined, browserOnly: false },
   { name: 'wasm', backend: 'wasm', pkg: '@tensorflow/tfjs-backend-wasm', browserOnly: false },
   { name: 'cpu', backend: 'cpu', pkg: undefined, browserOnly: false },
 ] as const;
@@ -29,7 +32,7 @@ export const SELECTABLE_BACKENDS: readonly string[] = Object.freeze([...CANDIDAT
 export interface SelectBackendOptions {
   /**
    * Candidates to try, in this order (default: all, fastest first: `tfjs-node-gpu`, `tfjs-node`,
-   * `webgpu`, `webgl`, `wasm`, `cpu`). `tensorflow` stands for `tfjs-node-gpu` then `tfjs-node`.
+   * `webgpu`, `webgl`, `zoobot-native`, `wasm`, `cpu`). `tensorflow` stands for `tfjs-node-gpu` then `tfjs-node`.
    */
   prefer?: readonly string[];
   /**
@@ -105,6 +108,10 @@ function resolvePreferences(prefer: readonly string[] | undefined): Candidate[] 
 /** Tries to make `candidate` the active backend; returns why it failed, or `undefined` on success. */
 async function activate(candidate: Candidate, options: SelectBackendOptions): Promise<string | undefined> {
   if (candidate.browserOnly && !inBrowser()) return 'needs a browser (no window or worker global here)';
+  if (candidate.name === NATIVE_BACKEND) {
+    const native = registerNativeBackend();
+    if (!native.ok) return native.reason;
+  }
   if (candidate.pkg !== undefined) {
     const failure = await importPackage(candidate.pkg, candidate.name === 'wasm' ? options.wasmPaths : undefined);
     if (failure !== undefined) return failure;

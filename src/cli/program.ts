@@ -13,6 +13,7 @@ import { registerFinetune } from './commands/finetune.js';
 import { registerMerge } from './commands/merge.js';
 import { registerConvert } from './commands/convert.js';
 import { registerRepresent } from './commands/represent.js';
+import { registerSimilar } from './commands/similar.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerMerge(program);
   registerConvert(program);
   registerRepresent(program);
+  registerSimilar(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -9,9 +9,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendError, ConfigError } from '../errors.js';
 import { registerWasmTrainingKernels } from '../wasm/index.js';
+import { NATIVE_BACKEND, registerNativeBackend } from '../native/index.js';
 
-/** Backends a Node host can ask for by name. `tensorflow` is tfjs-node(-gpu), when installed. */
-export const NODE_BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const;
+/**
+ * Backends a Node host can ask for by name. `tensorflow` is tfjs-node(-gpu), when installed;
+ * `zoobot-native` is zoobot-ts's oneDNN addon, when built (`npm run build:native`).
+ */
+export const NODE_BACKENDS = ['wasm', 'cpu', 'tensorflow', NATIVE_BACKEND] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 const require = createRequire(import.meta.url);
@@ -48,6 +52,9 @@ export async function useNodeBackend(name: string): Promise<string> {
       throw new BackendError("backend 'tensorflow' needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node; neither is installed");
     }
     await import(pkg);
+  } else if (name === NATIVE_BACKEND) {
+    const native = registerNativeBackend();
+    if (!native.ok) throw new BackendError(`backend '${NATIVE_BACKEND}' is not available: ${native.reason}`);
   }
   if (!(await tf.setBackend(name))) throw new BackendError(`backend '${name}' failed to initialise`);
   await tf.ready();

@@ -25,7 +25,7 @@ export interface ReadCatalogCsvOptions extends Omit<ParseCatalogOptions, 'imageE
 }
 
 /** Streams the cell arrays of a CSV file, gunzipping `.gz` files; the first array is the header. */
-async function* csvRecords(path: string): AsyncGenerator<string[]> {
+export async function* csvRecords(path: string): AsyncGenerator<string[]> {
   const file = createReadStream(path);
   const parser = parse({ bom: true, skip_empty_lines: true });
   const input = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;

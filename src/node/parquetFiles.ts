@@ -7,7 +7,7 @@
  * @module node/parquetFiles
  */
 import { dirname } from 'node:path';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { ByteWriter, parquetWriteRows, type BasicType, type Writer } from 'hyparquet-writer';
 import type { Schema } from '../decisionTree/index.js';
 import { DataError } from '../errors.js';
@@ -69,6 +69,54 @@ async function* rowGroupRecords(
       yield cells;
     }
     rowStart = rowEnd;
+  }
+}
+
+/** Which part of a table {@link parquetRows} reads. */
+export interface ParquetRowsOptions {
+  /** Columns to read, in this order. @defaultValue every column, in file order */
+  readonly columns?: readonly string[];
+  /** First row (0-based). @defaultValue 0 */
+  readonly rowStart?: number;
+  /** Row after the last one. @defaultValue the end of the table */
+  readonly rowEnd?: number;
+}
+
+/**
+ * Streams a Parquet table one row group at a time: the header (the column names read) first,
+ * then each row's values as decoded (numbers, bigints, strings, null), with no detour through
+ * text, so wide numeric tables (representations) read fast. Only the row groups that overlap the
+ * requested rows are decoded.
+ *
+ * @param path - the Parquet file.
+ * @param options - columns and row range to read.
+ * @returns an async generator of the header, then one value array per row, in header order.
+ * @throws DataError naming the file (and row range) when it is not readable Parquet, or naming a
+ *   requested column it lacks.
+ */
+export async function* parquetRows(path: string, options: ParquetRowsOptions = {}): AsyncGenerator<unknown[]> {
+  const file = await decoding(path, 'file', () => asyncBufferFromFile(path));
+  const metadata = await decoding(path, 'footer', () => parquetMetadataAsync(file));
+  const all = parquetSchema(metadata).children.map((child) => child.element.name);
+  const columns = options.columns ?? all;
+  const missing = columns.find((column) => !all.includes(column));
+  if (missing !== undefined) throw new DataError('missing column', { file: path, row: 0, column: missing });
+  yield [...columns];
+  const first = options.rowStart ?? 0;
+  const last = options.rowEnd ?? Number(metadata.num_rows);
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    const groupEnd = groupStart + Number(group.num_rows);
+    const rowStart = Math.max(first, groupStart);
+    const rowEnd = Math.min(last, groupEnd);
+    if (rowStart < rowEnd) {
+      let rows: unknown[][] = [];
+      await decoding(path, `row group at rows ${rowStart + 1}-${rowEnd}`, () => parquetRead({
+        file, metadata, columns: [...columns], rowStart, rowEnd, rowFormat: 'array', onComplete: (decoded: unknown[][]) => { rows = decoded; },
+      }), rowStart + 1);
+      yield* rows;
+    }
+    groupStart = groupEnd;
   }
 }
 

@@ -268,24 +268,40 @@ export interface ShardExample extends GalaxyExample {
  */
 export async function* readShards(dir: string, splits?: readonly string[]): AsyncGenerator<ShardExample> {
   const manifest = await readShardManifest(dir);
-  const pixels = manifest.imageShape.reduce((a, b) => a * b, 1);
   for (const split of splits ?? Object.keys(manifest.splits)) {
     const entry = manifest.splits[split];
     if (entry === undefined) {
       throw new ConfigError(`readShards: no split "${split}" in ${dir}; has ${Object.keys(manifest.splits).join(', ')}`);
     }
     for (const shard of entry.shards) {
-      const path = join(dir, shard.file);
-      let count = 0;
-      for await (const example of readShardFile(path, manifest.labelColumns)) {
-        if (example.matrix.length !== pixels) {
-          throw new DataError(`galaxy "${example.id}": matrix has ${example.matrix.length} bytes, manifest says ${pixels}`,
-            { file: path, row: count, column: 'matrix' });
-        }
-        count += 1;
-        yield { ...example, split };
-      }
-      if (count !== shard.count) throw new DataError(`shard has ${count} records, manifest says ${shard.count}`, { file: path });
+      for await (const example of readManifestShard(dir, manifest, shard)) yield { ...example, split };
     }
   }
+}
+
+/**
+ * Streams the galaxies of one shard of a folder, checking checksums, image sizes and the count
+ * against the manifest (what {@link readShards} does for each shard; streaming sources use it to
+ * visit shards in their own order).
+ *
+ * @param dir - the folder written by {@link writeShards}.
+ * @param manifest - its manifest (from {@link readShardManifest}).
+ * @param shard - one of the manifest's shard entries.
+ * @returns an async generator of the shard's galaxies in file order.
+ * @throws DataError for a corrupt or truncated record (naming file, record and byte offset) or a
+ * shard whose contents disagree with the manifest.
+ */
+export async function* readManifestShard(dir: string, manifest: ShardManifest, shard: ShardEntry): AsyncGenerator<GalaxyExample> {
+  const pixels = manifest.imageShape.reduce((a, b) => a * b, 1);
+  const path = join(dir, shard.file);
+  let count = 0;
+  for await (const example of readShardFile(path, manifest.labelColumns)) {
+    if (example.matrix.length !== pixels) {
+      throw new DataError(`galaxy "${example.id}": matrix has ${example.matrix.length} bytes, manifest says ${pixels}`,
+        { file: path, row: count, column: 'matrix' });
+    }
+    count += 1;
+    yield example;
+  }
+  if (count !== shard.count) throw new DataError(`shard has ${count} records, manifest says ${shard.count}`, { file: path });
 }

@@ -10,12 +10,19 @@ import { PNG } from 'pngjs';
 import { decalsDr5Schema } from '../decisionTree/index.js';
 import { ConfigError } from '../errors.js';
 import { AtomicFileWriter, writeFileAtomic } from './atomicFile.js';
+import { writeCatalogShards } from './catalogShards.js';
+import type { CatalogRow } from '../data/catalog/types.js';
 import { generateSyntheticGalaxies, type SyntheticGalaxy, type SyntheticOptions } from '../data/synthetic/index.js';
 
 /** Options of {@link writeSyntheticDataset}: where to write, plus everything {@link generateSyntheticGalaxies} takes. */
 export interface WriteSyntheticOptions extends SyntheticOptions {
   /** Output folder (created if missing). */
   readonly outDir: string;
+  /**
+   * Also write TFRecord shards of the set to `outDir/shards` (split train/val/test 7:2:1 by
+   * `seed`, or by the given fractions), replacing shards already there.
+   */
+  readonly shards?: boolean | { readonly shardSize?: number; readonly fractions?: readonly number[] };
 }
 
 /** What {@link writeSyntheticDataset} wrote. */
@@ -35,6 +42,8 @@ export interface WriteSyntheticSummary {
   readonly schema: string;
   /** The vote-count columns of the catalogue, in order. */
   readonly labelColumns: readonly string[];
+  /** `outDir/shards`, when shards were asked for. */
+  readonly shardDir?: string;
 }
 
 /** Parameter columns of truth.csv, in order, with how to read each from a galaxy. */
@@ -67,6 +76,9 @@ const ROWS_PER_WRITE = 256;
  *   `<column>_true_p`, the true probability behind each vote-count column (kept apart so
  *   that no loader mistakes it for a label).
  *
+ * - `outDir/shards` (with the `shards` option): TFRecord shards and `manifest.json` of the
+ *   same galaxies, split train/val/test.
+ *
  * Every file is written under a temporary name (see `AtomicFileWriter`) and renamed when
  * complete, and the catalogues last, so an interrupted run leaves no file that looks valid.
  *
@@ -93,6 +105,7 @@ export async function writeSyntheticDataset(options: WriteSyntheticOptions): Pro
 
   const catalogPath = join(outDir, 'catalog.csv');
   const truthPath = join(outDir, 'truth.csv');
+  const shardDir = join(outDir, 'shards');
   const catalog = await AtomicFileWriter.create(catalogPath);
   const truth = await AtomicFileWriter.create(truthPath);
   try {
@@ -101,10 +114,13 @@ export async function writeSyntheticDataset(options: WriteSyntheticOptions): Pro
     let catalogRows = '';
     let truthRows = '';
     let pending = 0;
+    // Kept only when shards are asked for: ids, paths and counts, not pixels.
+    const rows: CatalogRow[] = [];
     for (const galaxy of galaxies) {
       const fileName = `${galaxy.id}.png`;
       await writeFileAtomic(join(imageDir, fileName), encodeGreyscalePng(galaxy.image, size));
       catalogRows += csvRow([galaxy.id, `images/${fileName}`, ...galaxy.counts]);
+      if (options.shards) rows.push({ id_str: galaxy.id, file_loc: `images/${fileName}`, counts: Array.from(galaxy.counts) });
       truthRows += csvRow([galaxy.id, ...TRUTH_PARAMETERS.map(([, read]) => read(galaxy)), ...galaxy.trueProbabilities]);
       pending += 1;
       if (pending === ROWS_PER_WRITE) {
@@ -119,6 +135,14 @@ export async function writeSyntheticDataset(options: WriteSyntheticOptions): Pro
     await truth.write(truthRows);
     await truth.commit();
     await catalog.commit();
+    if (options.shards) {
+      // The shards hold exactly the PNGs' pixels: decoded back, not resized.
+      const { shardSize, fractions } = options.shards === true ? {} : options.shards;
+      await writeCatalogShards({
+        rows, imageRoot: outDir, schema, outDir: shardDir, size, resize: false, seed, mode: 'overwrite',
+        ...(shardSize !== undefined ? { shardSize } : {}), ...(fractions !== undefined ? { fractions } : {}),
+      });
+    }
   } catch (error) {
     await catalog.abort();
     await truth.abort();
@@ -126,7 +150,7 @@ export async function writeSyntheticDataset(options: WriteSyntheticOptions): Pro
   }
   return {
     outDir, catalogPath, truthPath, imageDir, count: options.count, size, seed,
-    schema: schema.name, labelColumns: schema.labelColumns,
+    schema: schema.name, labelColumns: schema.labelColumns, ...(options.shards ? { shardDir } : {}),
   };
 }
 

@@ -42,6 +42,118 @@ export interface InMemorySourceOptions {
   readonly seed?: number;
 }
 
+/** One galaxy on its way into a batch. */
+export interface BatchExample {
+  /** `height * width * channels` pixel values, row-major. */
+  readonly pixels: ArrayLike<number>;
+  /** Vote counts in the schema's column order. */
+  readonly counts: ArrayLike<number>;
+  readonly id?: string;
+}
+
+/**
+ * A batch as flat arrays, before it becomes tensors: it can be prepared ahead (prefetched) and
+ * dropped without anything to dispose.
+ */
+export interface PackedBatch {
+  /** `[count * height * width * channels]` pixels in [0, 1]. */
+  readonly x: Float32Array;
+  /** `[count * answers]` vote counts. */
+  readonly y: Float32Array;
+  /** Galaxy ids, when every example had one. */
+  readonly ids?: readonly string[];
+  /** Number of galaxies. */
+  readonly count: number;
+}
+
+/**
+ * Changes the images of a batch (random flips, rotations, crops...). Runs inside `tf.tidy`; the
+ * source disposes the input images when a new tensor is returned.
+ */
+export type AugmentImages = (images: tf.Tensor4D, context: { readonly epoch: number; readonly batch: number }) => tf.Tensor4D;
+
+/**
+ * Packs examples into flat arrays: pixels divided by `divisor` (255 for 8-bit pixels, 1 for
+ * values already in [0, 1]) and vote counts, in the examples' order. Every source uses it, so
+ * they all scale pixels identically.
+ *
+ * @throws ShapeError when an example has the wrong number of pixels or counts.
+ */
+export function packBatch(examples: readonly BatchExample[], pixels: number, answers: number, divisor: number): PackedBatch {
+  const x = new Float32Array(examples.length * pixels);
+  const y = new Float32Array(examples.length * answers);
+  examples.forEach((example, b) => {
+    if (example.pixels.length !== pixels || example.counts.length !== answers) {
+      throw new ShapeError(`packBatch: galaxy ${example.id ?? b} has ${example.pixels.length} pixels and ${example.counts.length} counts, expected ${pixels} and ${answers}`);
+    }
+    const offset = b * pixels;
+    for (let p = 0; p < pixels; p += 1) x[offset + p] = (example.pixels[p] as number) / divisor;
+    for (let a = 0; a < answers; a += 1) y[b * answers + a] = example.counts[a] as number;
+  });
+  const ids = examples.every((e) => e.id !== undefined) ? examples.map((e) => e.id as string) : undefined;
+  return { x, y, count: examples.length, ...(ids !== undefined ? { ids } : {}) };
+}
+
+/**
+ * Turns a {@link PackedBatch} into tensors, applying an optional augmentation.
+ *
+ * @param packed - the arrays.
+ * @param imageShape - `[height, width, channels]` of one image.
+ * @param augment - the hook and the batch's place (epoch, index in the epoch) handed to it.
+ */
+export function batchTensors(
+  packed: PackedBatch,
+  imageShape: readonly [number, number, number],
+  augment?: { readonly fn: AugmentImages; readonly epoch: number; readonly batch: number },
+): GalaxyBatch {
+  const answers = packed.count === 0 ? 0 : packed.y.length / packed.count;
+  let images = tf.tensor4d(packed.x, [packed.count, ...imageShape]);
+  if (augment !== undefined) {
+    const raw = images;
+    try {
+      images = tf.tidy(() => augment.fn(raw, { epoch: augment.epoch, batch: augment.batch }));
+    } catch (error) {
+      raw.dispose();
+      throw error;
+    }
+    if (images !== raw) raw.dispose();
+  }
+  return { images, labels: tf.tensor2d(packed.y, [packed.count, answers]), ...(packed.ids !== undefined ? { ids: packed.ids } : {}) };
+}
+
+/**
+ * Runs one item ahead of the consumer: while it works on an item (a training step), the next
+ * one is already being produced (files read, images decoded). Errors surface at the item they
+ * belong to; stopping early lets the producer finish its step and clean up.
+ */
+export async function* prefetch<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = items[Symbol.asyncIterator]();
+  let next = iterator.next();
+  // A failure while the consumer is busy is reported when it asks for that item, not as an unhandled rejection.
+  next.catch(() => undefined);
+  let finished = false;
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done === true) {
+        finished = true;
+        return;
+      }
+      next = iterator.next();
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } catch (error) {
+    finished = true;
+    throw error;
+  } finally {
+    if (!finished) {
+      await next.catch(() => undefined);
+      await iterator.return?.();
+    }
+  }
+}
+
 /**
  * A {@link BatchSource} over arrays in memory (the synthetic data set, small catalogues).
  * `Uint8Array` pixels are scaled by 1/255.
@@ -56,7 +168,7 @@ export function inMemoryBatchSource(options: InMemorySourceOptions): BatchSource
   if (ids !== undefined && ids.length !== n) throw new ShapeError(`inMemoryBatchSource: ${n} label rows but ${ids.length} ids`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`inMemoryBatchSource: batchSize must be a positive integer, got ${batchSize}`);
   const answers = labels[0]?.length ?? 0;
-  const scale = images instanceof Uint8Array ? 1 / 255 : 1;
+  const divisor = images instanceof Uint8Array ? 255 : 1;
 
   return {
     size: n,
@@ -65,17 +177,12 @@ export function inMemoryBatchSource(options: InMemorySourceOptions): BatchSource
       if (shuffle) shuffleInPlace(order, createRng(seed, epoch));
       for (let start = 0; start < n; start += batchSize) {
         const members = order.slice(start, start + batchSize);
-        const x = new Float32Array(members.length * pixels);
-        const y = new Float32Array(members.length * answers);
-        members.forEach((m, b) => {
-          for (let p = 0; p < pixels; p += 1) x[b * pixels + p] = (images[m * pixels + p] ?? 0) * scale;
-          y.set(Array.from(labels[m] ?? []), b * answers);
-        });
-        yield {
-          images: tf.tensor4d(x, [members.length, ...imageShape]),
-          labels: tf.tensor2d(y, [members.length, answers]),
-          ...(ids !== undefined ? { ids: members.map((m) => ids[m] ?? '') } : {}),
-        };
+        const packed = packBatch(members.map((m) => ({
+          pixels: images.subarray(m * pixels, (m + 1) * pixels),
+          counts: labels[m] ?? [],
+          ...(ids !== undefined ? { id: ids[m] ?? '' } : {}),
+        })), pixels, answers, divisor);
+        yield batchTensors(packed, imageShape);
       }
     },
   };

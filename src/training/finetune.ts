@@ -35,6 +35,7 @@ export interface FinetuneModelOptions {
   readonly encoderOutput?: string;
   /** Dropout before the new Dense layer (MC dropout, so `predictMC` works). @defaultValue 0.5 */
   readonly dropoutRate?: number;
+  /** Seeds the head's dropout and its Dense kernel's initial weights. @defaultValue unseeded */
   readonly seed?: number;
 }
 
@@ -100,10 +101,19 @@ const HEAD_LAYERS = { pool: 'finetune_pool', dropout: 'finetune_dropout', dense:
  * form block `blockN`, `stem_*` the stem, `top_*` and `fc*` (EfficientNet's top convolution,
  * VGG's hidden Dense) the top; any other layer is a block of its own.
  *
+ * timm names (the encoders of `loadPretrainedEncoder`) give Zoobot's blocks: ConvNeXt `stem` and
+ * `stages.0`-`stages.3`; ResNet `conv1`, `bn1`, `layer1`-`layer4`; EfficientNet `conv_stem`, `bn1`,
+ * `blocks.0`-`blocks.6`. timm's layers after the last stage (ConvNeXt's `head.norm`, EfficientNet's
+ * `conv_head` and `bn2`) form one more block, `top` (as Keras's top layers), the first to unfreeze
+ * (Zoobot never trains them).
+ *
  * @param layerName - A layer name.
  * @returns Its block name.
  */
 export function defaultBlockOf(layerName: string): string {
+  const timmBlock = /^(stem|stages\.\d+|layer\d+|blocks\.\d+)\./.exec(layerName)?.[1];
+  if (timmBlock !== undefined) return timmBlock;
+  if (/^head\./.test(layerName) || layerName === 'conv_head' || layerName === 'bn2') return 'top';
   const block = /^(block\d+)/.exec(layerName)?.[1];
   if (block !== undefined) return block;
   if (layerName.startsWith('stem_')) return 'stem';
@@ -147,7 +157,9 @@ export function buildFinetuneModel(pretrained: tf.LayersModel, head: FinetuneHea
   if (x.rank !== 2) throw new ConfigError(`finetune: the representation must be [batch, features] or a feature map, got [${x.shape.join(', ')}]`);
   x = mcDropout({ rate: dropoutRate, seed: seed ?? null, name: HEAD_LAYERS.dropout }).apply(x) as tf.SymbolicTensor;
   const activation = head.kind === 'classes' ? 'softmax' : 'linear';
-  x = tf.layers.dense({ units, activation, name: HEAD_LAYERS.dense }).apply(x) as tf.SymbolicTensor;
+  // Seeded, the new head starts from the same weights every run (tfjs's default initialiser is unseeded).
+  const kernelInitializer = seed === undefined ? undefined : tf.initializers.glorotUniform({ seed });
+  x = tf.layers.dense({ units, activation, name: HEAD_LAYERS.dense, ...(kernelInitializer ? { kernelInitializer } : {}) }).apply(x) as tf.SymbolicTensor;
   if (head.kind === 'tree') x = new DirichletHead({ name: HEAD_LAYERS.dirichlet }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: pretrained.inputs, outputs: x, name: `finetuned_${pretrained.name}` });
 }

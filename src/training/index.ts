@@ -5,11 +5,13 @@
  * @module training
  */
 export { inMemoryBatchSource, shuffleInPlace, type BatchSource, type GalaxyBatch, type InMemorySourceOptions } from './batches.js';
+export { packBatch, batchTensors, prefetch, type BatchExample, type PackedBatch, type AugmentImages } from './batches.js';
 export {
   memoryCheckpointStore, encodeCheckpoint, decodeCheckpoint, modelWeightArrays, setModelWeightArrays,
   type CheckpointStore, type TrainingCheckpoint, type EpochRecord, type NamedArray,
 } from './checkpoint.js';
 export { reseedModel, type Reseedable } from './reseed.js';
+export { recalibrateBatchNorm, type RecalibrateOptions } from './batchNormStatistics.js';
 export { train, evaluateLoss, type TrainOptions, type TrainResult, type TrainCallbacks, type BatchProgress, type PerQuestionLoss } from './train.js';
 export { predictSource, type PredictedBatch, type PredictSourceOptions } from './predict.js';
 export { AdamW, adam, type AdamWOptions } from './adamw.js';
@@ -22,3 +24,4 @@ export {
   type ActiveLearningOptions, type ActiveLearningResult, type ActiveLearningRecord, type ActiveLearningState,
   type ActiveLearningStore, type ActiveLearningPool, type ActiveLearningEvaluation, type LabelledSet,
 } from './activeLearning.js';
+export { microBatchGradients, type BatchGradients } from './microBatches.js';

@@ -8,6 +8,8 @@ import {
 } from './checkpoint.js';
 import { reseedModel } from './reseed.js';
 import { adam } from './adamw.js';
+import { microBatchGradients } from './microBatches.js';
+import { recalibrateBatchNorm } from './batchNormStatistics.js';
 
 /** Per-question loss: labels `[batch, answers]`, predictions `[batch, answers]` -> `[batch, questions]`. */
 export type PerQuestionLoss = (labels: tf.Tensor2D, predictions: tf.Tensor2D) => tf.Tensor2D;
@@ -59,6 +61,21 @@ export interface TrainOptions {
   readonly callbacks?: TrainCallbacks;
   /** Stops after the current batch; the last completed epoch's checkpoint stays valid. */
   readonly signal?: AbortSignal;
+  /**
+   * Accumulate each batch's gradient over micro-batches of at most this many images, then take one
+   * optimiser step ({@link microBatchGradients}): memory is bounded by the micro-batch (wasm's 4 GiB heap
+   * holds about 5 EfficientNetB0 images at 224 px). Equal to full-batch training for a loss that is a mean
+   * over galaxies, except that batch normalisation uses each micro-batch's own statistics.
+   * @defaultValue no accumulation
+   */
+  readonly microBatch?: number;
+  /**
+   * Before each validation pass, re-estimate the batch-norm statistics over this many training
+   * batches ({@link recalibrateBatchNorm}), so that validation, early stopping and the kept best
+   * weights see statistics that match the weights rather than a trailing moving average; 0 keeps
+   * the moving averages. @defaultValue 0
+   */
+  readonly batchNormBatches?: number;
 }
 
 /** What {@link train} returns. */
@@ -85,7 +102,7 @@ export interface TrainResult {
  * ```
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { model, schema, loss, epochs, patience = 8, restoreBestWeights = true, seed = 0, callbacks = {} } = options;
+  const { model, schema, loss, epochs, patience = 8, restoreBestWeights = true, seed = 0, callbacks = {}, batchNormBatches = 0 } = options;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`train: epochs must be a positive integer, got ${epochs}`);
   if (!Number.isInteger(patience) || patience < 1) throw new ConfigError(`train: patience must be a positive integer, got ${patience}`);
   const outputs = model.outputs[0]?.shape.at(-1);
@@ -105,6 +122,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const started = performance.now();
     const trainStats = await trainEpoch(options, optimizer, epoch, questions);
     if (trainStats === undefined) { stopReason = 'aborted'; break; }
+    if (batchNormBatches > 0) await recalibrateBatchNorm(model, options.train, { batches: batchNormBatches, epoch });
     const validationStats = options.validation === undefined ? undefined : await evaluateLoss(model, loss, options.validation, epoch, questions);
     const seconds = (performance.now() - started) / 1000;
     const record: EpochRecord = {
@@ -194,6 +212,24 @@ interface LossStats {
   seconds: number;
 }
 
+/** One optimiser step from gradients accumulated over micro-batches; hands over the per-question loss sums. */
+function microBatchStep(
+  options: TrainOptions, microBatch: number, optimizer: tf.Optimizer, batch: GalaxyBatch, variables: tf.Variable[],
+  perQuestion: (sums: tf.Tensor) => void,
+): tf.Scalar {
+  const { model, loss } = options;
+  const sums: tf.Tensor[] = [];
+  const { value, grads } = microBatchGradients((xs, ys) => {
+    const losses = loss(ys as tf.Tensor2D, model.apply(xs, { training: true }) as tf.Tensor2D);
+    sums.push(tf.keep(tf.sum(losses, 0)));
+    return tf.mean(tf.sum(losses, 1)) as tf.Scalar;
+  }, batch.images, batch.labels, microBatch, variables);
+  optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+  perQuestion(tf.addN(sums));
+  tf.dispose([...sums, ...Object.values(grads)]);
+  return value;
+}
+
 async function trainEpoch(options: TrainOptions, optimizer: tf.Optimizer, epoch: number, questions: readonly string[]): Promise<LossStats | undefined> {
   const { model, loss, callbacks = {} } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -204,12 +240,14 @@ async function trainEpoch(options: TrainOptions, optimizer: tf.Optimizer, epoch:
   for await (const batch of options.train.batches(epoch)) {
     if (options.signal?.aborted === true) { disposeBatch(batch); return undefined; }
     let perQuestion: tf.Tensor | undefined;
-    const cost = optimizer.minimize(() => {
-      const predictions = model.apply(batch.images, { training: true }) as tf.Tensor2D;
-      const losses = loss(batch.labels, predictions);
-      perQuestion = tf.keep(tf.sum(losses, 0));
-      return tf.mean(tf.sum(losses, 1)) as tf.Scalar;
-    }, true, variables);
+    const cost = options.microBatch !== undefined
+      ? microBatchStep(options, options.microBatch, optimizer, batch, variables, (sums) => { perQuestion = sums; })
+      : optimizer.minimize(() => {
+        const predictions = model.apply(batch.images, { training: true }) as tf.Tensor2D;
+        const losses = loss(batch.labels, predictions);
+        perQuestion = tf.keep(tf.sum(losses, 0));
+        return tf.mean(tf.sum(losses, 1)) as tf.Scalar;
+      }, true, variables);
     const size = batch.images.shape[0];
     disposeBatch(batch);
     const [batchLoss] = (await cost?.data()) ?? [Number.NaN];

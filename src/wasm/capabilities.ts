@@ -37,7 +37,8 @@ function threadCount(): number | null {
  * Threads need the `tfjs-backend-wasm-threaded-simd.wasm` binary, a browser with SharedArrayBuffer
  * (pages served with `Cross-Origin-Opener-Policy: same-origin` and
  * `Cross-Origin-Embedder-Policy: require-corp`) and, optionally, `setThreadsCount(n)` from
- * `@tensorflow/tfjs-backend-wasm` before `tf.setBackend('wasm')`; in Node tfjs 4.22 runs one thread.
+ * `@tensorflow/tfjs-backend-wasm` before `tf.setBackend('wasm')`; in Node tfjs 4.22 runs one thread unless the
+ * backend is started with `initWasmWithNodeThreads` (from `zoobot-ts/node`).
  *
  * @returns The capabilities; never throws, whether or not the backend is loaded.
  *

@@ -3,10 +3,12 @@
  * (it has no `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter` or
  * `DepthwiseConv2dNativeBackpropInput`); {@link registerWasmTrainingKernels} adds them, composed
  * from the backend's own XNNPACK convolutions and matrix multiplications, and swaps kernels it runs
- * slowly (stride-1 `Conv2DBackpropInput`, `Tile`, `Sum` over leading axes, transposed `BatchMatMul`,
- * `MaxPoolGrad`) for compositions or single passes over its heap. {@link wasmCapabilities} reports SIMD and threads.
+ * slowly (stride-1 `Conv2DBackpropInput`, `Tile`, `Sum` and `Mean` over leading axes, transposed `BatchMatMul`,
+ * `MaxPoolGrad`, `Identity`) for compositions or single passes over its heap. {@link wasmCapabilities} reports SIMD and threads.
  *
- * Browser-safe (no Node imports), and it never imports a backend package: the host does.
+ * Browser-safe (no Node imports), and it never imports a backend package: the host does. In Node,
+ * where tfjs runs wasm on one thread, `initWasmWithNodeThreads` from `zoobot-ts/node` starts its
+ * multi-threaded binary instead.
  *
  * @example Enabling wasm training in a host
  * ```ts

@@ -4,8 +4,9 @@ import { conv2dBackpropInput } from './conv2dBackpropInput.js';
 import { depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwiseBackprop.js';
 import type { KernelArgs } from './kernelScope.js';
 import { batchMatMulTransposed, isTransposedSingleMatMul } from './batchMatMul.js';
+import { identity, identityShareApplies } from './identity.js';
 import { maxPoolGrad, maxPoolGradApplies } from './maxPoolGrad.js';
-import { sumLeadingAxes, sumsLeadingAxes } from './sum.js';
+import { meanLeadingAxes, sumLeadingAxes, sumsLeadingAxes } from './sum.js';
 import { tile, tileBroadcastApplies } from './tile.js';
 
 type ComposedKernel = Pick<tf.KernelConfig, 'kernelName' | 'kernelFunc'>;
@@ -27,16 +28,20 @@ const MISSING_KERNELS: readonly ComposedKernel[] = [
  * its heap in JavaScript), and when the replacement wins (bench/wasmKernels.ts). wasm's
  * Conv2DBackpropInput is a plain loop: at stride 1 the composed kernel is 7-12× faster; at stride 2 spreading dy with zeros costs it its lead. Its Tile
  * (batch-norm gradients) is about 20× slower than a broadcasting Add. Its Sum over leading axes
- * (bias gradients) transposes first, 2-3× slower than one pass in JavaScript; its BatchMatMul sends
+ * (bias gradients) transposes first, 2-3× slower than one pass in JavaScript, and so does its Mean
+ * (batch-norm moments); its BatchMatMul sends
  * transposed operands (Dense gradients) to a scalar loop instead of XNNPACK (3-5× slower); its
- * MaxPoolGrad is about 2.5× slower than one pass in JavaScript (VGG at 64 px, batch 32).
+ * MaxPoolGrad is about 2.5× slower than one pass in JavaScript (VGG at 64 px, batch 32). Its Identity copies
+ * the tensor where sharing the buffer suffices (about 1,900 copies in an EfficientNetB0 training step).
  */
 const FASTER_KERNELS: readonly (ComposedKernel & { prefer: (args: KernelArgs) => boolean })[] = [
   { kernelName: tf.Conv2DBackpropInput, kernelFunc: conv2dBackpropInput, prefer: hasUnitStrides },
   { kernelName: tf.Tile, kernelFunc: tile, prefer: tileBroadcastApplies },
   { kernelName: tf.Sum, kernelFunc: sumLeadingAxes, prefer: sumsLeadingAxes },
+  { kernelName: tf.Mean, kernelFunc: meanLeadingAxes, prefer: sumsLeadingAxes },
   { kernelName: tf.BatchMatMul, kernelFunc: batchMatMulTransposed, prefer: isTransposedSingleMatMul },
   { kernelName: tf.MaxPoolGrad, kernelFunc: maxPoolGrad, prefer: maxPoolGradApplies },
+  { kernelName: tf.Identity, kernelFunc: identity, prefer: identityShareApplies },
 ];
 
 function hasUnitStrides(args: KernelArgs): boolean {
@@ -53,10 +58,11 @@ export interface WasmTrainingKernelOptions {
    * Also replace wasm's own `Conv2DBackpropInput` (a plain loop) with one composed from its XNNPACK
    * forward convolution for stride-1 convolutions (same results within float32 rounding, 7-12× faster
    * on VGG and 1×1 layers; strided ones still use wasm's kernel), and its `Tile` on float32/int32 with
-   * a broadcasting Add (exact; about 20× faster on batch-norm gradients), its float32 `Sum` over
-   * leading axes with one pass over the heap (bias gradients), and its `BatchMatMul` with
+   * a broadcasting Add (exact; about 20× faster on batch-norm gradients), its float32 `Sum` and `Mean` over
+   * leading axes with one pass over the heap (bias gradients, batch-norm moments), and its `BatchMatMul` with
    * transposed single matrices with explicit transposes and XNNPACK (Dense gradients), and its
-   * float32 `MaxPoolGrad` with one pass over the heap (same tie-breaking as the cpu backend).
+   * float32 `MaxPoolGrad` with one pass over the heap (same tie-breaking as the cpu backend), and its
+   * copying `Identity` with a shared, reference-counted buffer.
    *
    * @defaultValue true
    */
@@ -68,8 +74,8 @@ const registered = new Set<string>();
 /**
  * Registers, for the `wasm` backend, every kernel a training step of zoobot's VGG and EfficientNet
  * models needs that the backend does not ship (convolution and depthwise-convolution gradients),
- * and by default replaces its slow `Conv2DBackpropInput`, `Tile`, `Sum`, `BatchMatMul` and
- * `MaxPoolGrad` where the replacement wins. Idempotent: kernels the backend already has are left
+ * and by default replaces its slow `Conv2DBackpropInput`, `Tile`, `Sum`, `Mean`, `BatchMatMul`,
+ * `MaxPoolGrad` and `Identity` where the replacement wins. Idempotent: kernels the backend already has are left
  * alone, and a second call registers nothing. It may be called before or after
  * `tf.setBackend('wasm')`, and needs nothing from the host beyond the wasm backend itself. A later
  * call with `replaceSlowKernels: false` does not undo an earlier replacement.

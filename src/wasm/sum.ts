@@ -33,6 +33,26 @@ export function sumsLeadingAxes(args: KernelArgs): boolean {
  * @returns The sums: x's shape without the reduced axes (kept as 1 with `keepDims`).
  */
 export function sumLeadingAxes(args: KernelArgs): tf.TensorInfo {
+  return reduceLeadingAxes(args, 1);
+}
+
+/**
+ * `Mean` over leading axes for the wasm backend: {@link sumLeadingAxes} divided by the count.
+ * wasm 4.22's Mean transposes first as its Sum does; batch normalisation in training mode takes its
+ * moments over every axis but channels, twice per layer. Only for arguments {@link sumsLeadingAxes}
+ * accepts (Mean's attributes are Sum's).
+ *
+ * @param args - `inputs: {x}`, `attrs` as tfjs's `MeanAttrs` (`axis`, `keepDims`).
+ * @returns The means: x's shape without the reduced axes (kept as 1 with `keepDims`).
+ */
+export function meanLeadingAxes(args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const count = x.shape.slice(0, sumAxes(args).length).reduce((a, b) => a * b, 1);
+  return reduceLeadingAxes(args, 1 / count);
+}
+
+/** Sums over the leading axes {@link sumAxes} names, times `scale`, in float64 until the final store. */
+function reduceLeadingAxes(args: KernelArgs, scale: number): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const reduced = sumAxes(args).length;
   const kept = x.shape.slice(reduced);
@@ -44,6 +64,7 @@ export function sumLeadingAxes(args: KernelArgs): tf.TensorInfo {
     for (let start = 0; start < values.length; start += sums.length) {
       for (let c = 0; c < sums.length; c += 1) sums[c] = (sums[c] ?? 0) + (values[start + c] ?? 0);
     }
+    if (scale !== 1) for (let c = 0; c < sums.length; c += 1) sums[c] = (sums[c] ?? 0) * scale;
     k.heap(out).set(sums);
     return out;
   });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from '../../src/backend/index.js';
 import { BackendError, ConfigError } from '../../src/errors.js';
 import { missingWasmKernelNames } from '../../src/wasm/index.js';
@@ -20,7 +20,12 @@ const tfjsNodeInstalled = installed('@tensorflow/tfjs-node') || installed('@tens
 const wasmPaths = `${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`;
 
 describe('selectBackend in Node', () => {
+  // Whether or not the oneDNN addon is built here, these tests see it as absent (test/native covers it).
+  beforeAll(() => {
+    vi.stubEnv('ZOOBOT_NATIVE_ADDON', join(dirname(require.resolve('@tensorflow/tfjs/package.json')), 'absent.node'));
+  });
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await tf.setBackend('cpu');
   });
 
@@ -29,12 +34,13 @@ describe('selectBackend in Node', () => {
     expect(backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(tried.map((t) => [t.name, t.ok])).toEqual([
-      ['tfjs-node-gpu', false], ['tfjs-node', false], ['webgpu', false], ['webgl', false], ['wasm', true],
+      ['tfjs-node-gpu', false], ['tfjs-node', false], ['webgpu', false], ['webgl', false], ['zoobot-native', false], ['wasm', true],
     ]);
     expect(tried[0]?.reason).toBe('package @tensorflow/tfjs-node-gpu is not installed');
     expect(tried[1]?.reason).toBe('package @tensorflow/tfjs-node is not installed');
     expect(tried[2]?.reason).toMatch(/needs a browser/);
     expect(tried[3]?.reason).toMatch(/needs a browser/);
+    expect(tried[4]?.reason).toMatch(/oneDNN addon is not built .*absent\.node is missing.*npm run build:native/);
     // Choosing wasm registers the training kernels the backend lacks.
     for (const kernel of missingWasmKernelNames()) expect(tf.getKernel(kernel, 'wasm'), kernel).toBeDefined();
     // And it computes: a 2x2 matrix product checked by hand.

@@ -179,8 +179,8 @@ describe('wasm Tile (broadcast) matches cpu', () => {
   });
 });
 
-describe('wasm replacements of Sum, BatchMatMul and MaxPoolGrad match cpu', () => {
-  it('Sum over leading axes (and other axes, which keep wasm’s kernel)', async () => {
+describe('wasm replacements of Sum, Mean, BatchMatMul and MaxPoolGrad match cpu', () => {
+  it('Sum and Mean over leading axes (and other axes, which keep wasm’s kernels)', async () => {
     const sumCase = fc
       .array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 })
       .chain((shape) =>
@@ -194,6 +194,7 @@ describe('wasm replacements of Sum, BatchMatMul and MaxPoolGrad match cpu', () =
     await fc.assert(
       fc.asyncProperty(sumCase, async ({ shape, axis, keepDims, seed }) => {
         await expectWasmMatchesCpu('Sum', { x: randomInput(shape, seed) }, { axis, keepDims });
+        await expectWasmMatchesCpu('Mean', { x: randomInput(shape, seed) }, { axis, keepDims });
       }),
       { numRuns: RUNS },
     );

@@ -25,7 +25,7 @@ describe('registerWasmTrainingKernels', () => {
     expect(registerWasmTrainingKernels({ replaceSlowKernels: false })).toEqual(missingWasmKernelNames());
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(shipped?.kernelFunc);
 
-    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropInput', 'Tile', 'Sum', 'BatchMatMul', 'MaxPoolGrad']);
+    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'BatchMatMul', 'MaxPoolGrad', 'Identity']);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(shipped?.kernelFunc);
     expect(tf.getKernel('Tile', 'wasm')?.kernelFunc).not.toBe(shippedTile?.kernelFunc);
     expect(registerWasmTrainingKernels()).toEqual([]);
@@ -52,9 +52,27 @@ describe('composed kernels leak nothing', () => {
     // Stride 1 with more positions than one chunk of the matrix-multiplication path holds.
     ['Conv2DBackpropFilter', { x: randomInput([2, 30, 30, 2], 9), dy: randomInput([2, 30, 30, 70], 10) }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 70] }],
     ['Sum', { x }, { axis: [0, 1, 2], keepDims: false }],
+    ['Mean', { x }, { axis: [0, 1, 2], keepDims: true }],
     ['BatchMatMul', { a: randomInput([1, 5, 3], 11), b: randomInput([1, 4, 5], 12) }, { transposeA: true, transposeB: true }],
     ['MaxPoolGrad', { dy: randomInput([2, 4, 3, 3], 13), input: x, output: randomInput([2, 4, 3, 3], 14) }, { filterSize: 2, strides: 2, pad: 'same' }],
   ];
+
+  it('Identity shares the buffer: the copy reads the same values and outlives the original', async () => {
+    const backend = tf.engine().backend;
+    const buffersBefore = backend.numDataIds();
+    const original = tf.tensor([1.5, -2, 3, 4.25], [2, 2]);
+    const copy = tf.clone(original);
+    expect(backend.numDataIds()).toBe(buffersBefore + 1);
+    original.dispose();
+    expect(Array.from(await copy.data())).toEqual([1.5, -2, 3, 4.25]);
+    expect(copy.shape).toEqual([2, 2]);
+    copy.dispose();
+    expect(backend.numDataIds()).toBe(buffersBefore);
+    const ints = tf.tensor([1, 2, 3], [3], 'int32');
+    const intsCopy = tf.clone(ints);
+    expect(Array.from(await intsCopy.data())).toEqual([1, 2, 3]);
+    tf.dispose([ints, intsCopy]);
+  });
 
   it.each(cases)('%s frees its intermediates', (name, inputs, attrs) => {
     const tensors = Object.fromEntries(Object.entries(inputs).map(([key, s]) => [key, tf.tensor(s.values, s.shape)]));

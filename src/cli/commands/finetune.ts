@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { getSchema, type Schema } from '../../decisionTree/index.js';
 import type { CatalogRow } from '../../data/catalog/index.js';
@@ -9,13 +10,14 @@ import { finetune, type FinetuneHead } from '../../training/finetune.js';
 import { loadCatalogCsv } from '../../node/catalogFiles.js';
 import { catalogBatchSource } from '../../node/catalogSource.js';
 import { fileSystemHandler } from '../../node/modelIO.js';
+import { loadPretrainedEncoder } from '../../node/pretrained.js';
 import { catalogImageRoot } from '../../node/workflows/trainCatalog.js';
 import { startBackend } from '../backend.js';
 import { cliOutput } from '../output.js';
 import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
 
 interface FinetuneCliOptions {
-  model: string; catalog: string; out: string; classesColumn?: string; schema?: string;
+  model?: string; encoder?: string; size: number; catalog: string; out: string; classesColumn?: string; schema?: string;
   headEpochs: number; blocks: number; blockEpochs?: number; batchSize: number; lr: number; weightDecay: number;
   seed: number; validationFraction: number; cache: boolean;
 }
@@ -43,11 +45,26 @@ async function loadTask(opts: FinetuneCliOptions): Promise<{ head: FinetuneHead;
   return { head: { kind: 'classes', classes }, rows: oneHot };
 }
 
+/** Exactly one pretrained source: a model written by `train`, or a timm encoder folder (e.g. a Zoobot encoder). */
+function checkSource(opts: FinetuneCliOptions): void {
+  if ((opts.model === undefined) === (opts.encoder === undefined)) {
+    throw new ConfigError('give exactly one of --model <dir> (a model written by train) and --encoder <dir> (a pretrained timm encoder folder)');
+  }
+}
+
+/** Loads the pretrained model: a zoobot model, or a timm encoder built for `--size` images. */
+async function loadPretrained(opts: FinetuneCliOptions): Promise<tf.LayersModel> {
+  if (opts.encoder !== undefined) return loadPretrainedEncoder(opts.encoder, { imageSize: opts.size });
+  return (await loadZoobotModel(fileSystemHandler(opts.model ?? ''))).model;
+}
+
 /** `zoobot-ts finetune`: finetunes a saved zoobot model on a catalogue to a class column or a new decision tree. */
 export function registerFinetune(program: Command): void {
   program.command('finetune')
-    .description('finetune a saved zoobot model to a new decision tree or a class column (AdamW, head first, then blocks from the top)')
-    .requiredOption('--model <dir>', 'a model folder written by train')
+    .description('finetune a saved zoobot model or a pretrained encoder to a new decision tree or a class column (AdamW, head first, then blocks from the top)')
+    .option('--model <dir>', 'a model folder written by train')
+    .option('--encoder <dir>', 'or a pretrained timm encoder folder (config.json + model.safetensors or pytorch_model.bin), e.g. a Zoobot encoder')
+    .option('--size <px>', 'image side fed to an --encoder (Zoobot\'s: 224)', positiveInt, 224)
     .requiredOption('--catalog <csv>', 'catalogue: id_str, file_loc (relative to the catalogue) and the labels')
     .requiredOption('--out <dir>', 'output folder (model/)')
     .option('--classes-column <col>', 'integer class column (0, 1, ...): train a softmax classifier')
@@ -64,9 +81,10 @@ export function registerFinetune(program: Command): void {
     .action(async (opts: FinetuneCliOptions, command: Command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const out = cliOutput(globals.json);
+      checkSource(opts);
       const { head, rows } = await loadTask(opts);
       const backend = await startBackend(globals, out);
-      const { model: pretrained } = await loadZoobotModel(fileSystemHandler(opts.model));
+      const pretrained = await loadPretrained(opts);
       const [, size, , channels] = pretrained.inputs[0]?.shape ?? [];
       if (typeof size !== 'number' || (channels !== 1 && channels !== 3)) {
         throw new ConfigError(`the model's input must be [batch, size, size, 1 or 3], got [${pretrained.inputs[0]?.shape.join(', ')}]`);

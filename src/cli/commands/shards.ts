@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { isAbsolute, resolve } from 'node:path';
 import { getSchema } from '../../decisionTree/index.js';
-import { splitCatalog } from '../../data/split.js';
 import { ConfigError } from '../../errors.js';
 import { loadCatalogCsv } from '../../node/catalogFiles.js';
-import { decodeImageFile } from '../../node/images.js';
-import { writeShards } from '../../node/shardFiles.js';
+import { writeCatalogShards } from '../../node/catalogShards.js';
 import { catalogImageRoot } from '../../node/workflows/trainCatalog.js';
 import { cliOutput } from '../output.js';
 import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
@@ -14,8 +11,6 @@ interface ShardsCliOptions {
   catalog: string; out: string; schema: string; size: number; channels: number; shardSize: number;
   seed: number; fractions: string; mode: 'error' | 'overwrite' | 'resume';
 }
-
-const SPLIT_NAMES = ['train', 'val', 'test'];
 
 /** `zoobot-ts shards`: split a catalogue 7:2:1 and write Zoobot-compatible TFRecord shards. */
 export function registerShards(program: Command): void {
@@ -33,18 +28,12 @@ export function registerShards(program: Command): void {
     .action(async (opts: ShardsCliOptions, command: Command) => {
       const out = cliOutput((command.optsWithGlobals() as GlobalOptions).json);
       if (opts.channels !== 1 && opts.channels !== 3) throw new ConfigError(`--channels must be 1 or 3, got ${opts.channels}`);
-      const fractions = opts.fractions.split(',').map(Number);
-      if (fractions.length > SPLIT_NAMES.length) throw new ConfigError(`--fractions takes at most ${SPLIT_NAMES.length} values, got "${opts.fractions}"`);
       const schema = getSchema(opts.schema);
       const { rows } = await loadCatalogCsv(opts.catalog, { schema, checkImages: true });
-      const splits = splitCatalog(rows, { fractions, seed: opts.seed });
-      const root = catalogImageRoot(opts.catalog);
-      const channels = opts.channels;
-      const manifest = await writeShards({
-        splits: Object.fromEntries(splits.map((split, i) => [SPLIT_NAMES[i] ?? `split${i}`, split])),
-        loadImage: async (row) => (await decodeImageFile(isAbsolute(row.file_loc) ? row.file_loc : resolve(root, row.file_loc), { size: opts.size, channels })).data,
-        imageShape: [opts.size, opts.size, channels], schema, outDir: opts.out, shardSize: opts.shardSize, mode: opts.mode,
+      const manifest = await writeCatalogShards({
+        rows, imageRoot: catalogImageRoot(opts.catalog), schema, outDir: opts.out, size: opts.size, channels: opts.channels,
+        fractions: opts.fractions.split(',').map(Number), seed: opts.seed, shardSize: opts.shardSize, mode: opts.mode,
       });
-      out.result(manifest, `wrote shards to ${opts.out}: ${splits.map((s, i) => `${SPLIT_NAMES[i]} ${s.length}`).join(', ')}`);
+      out.result(manifest, `wrote shards to ${opts.out}: ${Object.entries(manifest.splits).map(([name, s]) => `${name} ${s.count}`).join(', ')}`);
     });
 }

@@ -8,6 +8,7 @@ import { readPredictedFractions } from '../predictionsFile.js';
 import { trainOnCatalog, catalogImageRoot } from './trainCatalog.js';
 import { predictCatalog } from './predictCatalog.js';
 import { comparePredictions, type ComparisonReport } from './compare.js';
+import { writeDemoPlots } from '../plots/figures.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -76,11 +77,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   await predictCatalog({ model: trained.model, schema, rows: testRows, imageRoot, outPath: predictionsPath, passes, ...(options.progress !== undefined ? { progress: options.progress } : {}) });
   const comparison = comparePredictions(await readPredictedFractions(predictionsPath, schema), testRows, schema);
   trained.model.dispose();
+  const plots = await writeDemoPlots({ outDir, schema, history: trained.history, report: comparison, predictions: await readPredictedFractions(predictionsPath, schema), rows: testRows, imageRoot, predictionsPath });
+  log(`figures in ${plots.dir}${plots.notes.length > 0 ? ` (${plots.notes.join('; ')})` : ''}`);
   const smoothFeatured = comparison.confidentAnswers[0];
   const last = trained.history.at(-1);
   return {
     outDir,
-    files: { catalog: data.catalogPath, truth: data.truthPath, model: trained.modelDir, history: trained.historyPath, predictions: predictionsPath },
+    files: { catalog: data.catalogPath, truth: data.truthPath, model: trained.modelDir, history: trained.historyPath, predictions: predictionsPath, plots: plots.dir },
     galaxies: { train: trainRows.length, validation: validationRows.length, test: testRows.length },
     epochsRun: trained.history.length,
     bestEpoch: trained.bestEpoch,

@@ -5,6 +5,7 @@ import type { CatalogRow } from '../../data/catalog/index.js';
 import { treeLoss } from '../../losses/index.js';
 import { zoobotModel, saveZoobotModel, type ZoobotArchitecture } from '../../architectures/index.js';
 import { train, type TrainResult } from '../../training/train.js';
+import type { BatchSource } from '../../training/batches.js';
 import { adam } from '../../training/adamw.js';
 import { catalogBatchSource } from '../catalogSource.js';
 import { fileCheckpointStore } from '../fileCheckpointStore.js';
@@ -30,6 +31,8 @@ export interface TrainOnCatalogOptions {
   readonly patience?: number;
   readonly learningRate?: number;
   readonly seed?: number;
+  /** Training batches over which batch-norm statistics are re-estimated before each validation (see `train`). @defaultValue 16 */
+  readonly batchNormBatches?: number;
   /** Keep decoded images in memory (small data sets). */
   readonly cache?: boolean;
   /** Show progress (false for --json). */
@@ -51,21 +54,44 @@ export interface TrainOnCatalogResult extends TrainResult {
  * to `outDir/history.jsonl` and the best model to `outDir/model`.
  */
 export async function trainOnCatalog(options: TrainOnCatalogOptions): Promise<TrainOnCatalogResult> {
-  const { schema, size, channels = 1, batchSize, seed = 0, cache = false, log = () => {} } = options;
-  const outDir = resolve(options.outDir);
+  const { size, channels = 1, batchSize, seed = 0, cache = false } = options;
   const source = (rows: readonly CatalogRow[], shuffle: boolean) => catalogBatchSource({
     rows, imageRoot: options.imageRoot, size, channels, batchSize, shuffle, seed, cache,
   });
-  const model = zoobotModel({ schema, architecture: options.architecture, inputShape: [size, size, channels], seed });
+  return trainOnSources({
+    ...options, inputShape: [size, size, channels], train: source(options.trainRows, true),
+    ...(options.validationRows.length > 0 ? { validation: source(options.validationRows, false) } : {}),
+  });
+}
+
+/** Options of {@link trainOnSources}: {@link TrainOnCatalogOptions} with batch sources instead of rows. */
+export interface TrainOnSourcesOptions extends Omit<TrainOnCatalogOptions, 'trainRows' | 'validationRows' | 'imageRoot' | 'size' | 'channels' | 'batchSize' | 'cache'> {
+  /** Training batches, shuffled by the source. */
+  readonly train: BatchSource;
+  /** Validation batches for early stopping. */
+  readonly validation?: BatchSource;
+  /** `[height, width, channels]` of the sources' images. */
+  readonly inputShape: readonly [number, number, number];
+}
+
+/**
+ * {@link trainOnCatalog} on any batch sources (catalogue, shards, memory): same outputs, same
+ * checkpointing and resuming.
+ */
+export async function trainOnSources(options: TrainOnSourcesOptions): Promise<TrainOnCatalogResult> {
+  const { schema, seed = 0, log = () => {} } = options;
+  const outDir = resolve(options.outDir);
+  const total = options.train.size ?? 0;
+  const model = zoobotModel({ schema, architecture: options.architecture, inputShape: [...options.inputShape], seed });
   const history = jsonLinesHistory(join(outDir, 'history.jsonl'));
   const checkpoints = fileCheckpointStore(join(outDir, 'checkpoint'));
   if ((await checkpoints.load()) === undefined) await history.start();
-  let bar = createProgress({ label: 'epoch 1', total: options.trainRows.length, silent: options.progress === false });
+  let bar = createProgress({ label: 'epoch 1', total, silent: options.progress === false });
   const result = await train({
-    model, schema, loss: treeLoss(schema).perQuestion, epochs: options.epochs, patience: options.patience ?? 8,
+    model, schema, loss: treeLoss(schema).perQuestion, epochs: options.epochs, patience: options.patience ?? 8, batchNormBatches: options.batchNormBatches ?? 16,
     optimizer: adam(options.learningRate ?? 1e-3), seed, checkpoints,
-    train: source(options.trainRows, true),
-    ...(options.validationRows.length > 0 ? { validation: source(options.validationRows, false) } : {}),
+    train: options.train,
+    ...(options.validation !== undefined ? { validation: options.validation } : {}),
     callbacks: {
       onResume: async (checkpoint) => {
         log(`resuming after epoch ${checkpoint.completedEpochs} from ${join(outDir, 'checkpoint')}`);
@@ -73,9 +99,9 @@ export async function trainOnCatalog(options: TrainOnCatalogOptions): Promise<Tr
       },
       onBatchEnd: ({ epoch, seen, loss }) => {
         bar.update(seen, `loss ${loss.toFixed(3)}`);
-        if (seen >= options.trainRows.length) {
+        if (seen >= total) {
           bar.stop();
-          bar = createProgress({ label: `epoch ${epoch + 2}`, total: options.trainRows.length, silent: options.progress === false });
+          bar = createProgress({ label: `epoch ${epoch + 2}`, total, silent: options.progress === false });
         }
       },
       onEpochEnd: async (record) => {
