@@ -7,6 +7,7 @@ import { vggW20, zoobotModel } from '../../src/architectures/index.js';
 import { AdamW } from '../../src/training/adamw.js';
 import { inMemoryBatchSource } from '../../src/training/batches.js';
 import { buildFinetuneModel, encoderBlocks, finetune, headObjective, type FinetuneStage } from '../../src/training/finetune.js';
+import { maxChange, snapshot } from '../helpers/weights.js';
 
 /** Independent float64 AdamW (PyTorch's formulation) for one variable. */
 function adamwReference(w0: number[], gradients: number[][], o: { lr: number; wd: number; b1: number; b2: number; eps: number; decay: boolean }): number[] {
@@ -98,18 +99,6 @@ function brightnessData(n: number, seed: number) {
     classes.push(c);
   }
   return { images, labels, classes };
-}
-
-/** A model's weight values keyed by their unsuffixed names (`block1_conv/kernel`). */
-function snapshot(model: tf.LayersModel): Map<string, Float32Array> {
-  return new Map(model.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
-}
-
-function maxChange(a: Map<string, Float32Array>, b: Map<string, Float32Array>, name: string): number {
-  const x = a.get(name);
-  const y = b.get(name);
-  if (x === undefined || y === undefined) throw new Error(`no weight ${name}`);
-  return x.reduce((m, v, i) => Math.max(m, Math.abs(v - (y[i] ?? 0))), 0);
 }
 
 describe('finetune', () => {

@@ -7,22 +7,11 @@ import { loadPretrainedEncoder } from '../../src/node/pretrained.js';
 import { inMemoryBatchSource } from '../../src/training/batches.js';
 import { buildFinetuneModel, encoderBlocks, finetune, type FinetuneStage } from '../../src/training/finetune.js';
 import { TIMM_FIXTURES } from '../pretrained/fixtures.js';
+import { maxChange, snapshot } from '../helpers/weights.js';
 
 /** Small, and divisible by the encoders' total stride of 32. */
 const SIZE = 32;
 const encoder = (folder: string) => loadPretrainedEncoder(join(TIMM_FIXTURES, folder), { imageSize: SIZE });
-
-/** Weight values keyed by their unsuffixed names (`layer3.0.bn1/beta`). */
-function snapshot(model: tf.LayersModel): Map<string, Float32Array> {
-  return new Map(model.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
-}
-
-function maxChange(a: Map<string, Float32Array>, b: Map<string, Float32Array>, name: string): number {
-  const x = a.get(name);
-  const y = b.get(name);
-  if (x === undefined || y === undefined) throw new Error(`no weight ${name}`);
-  return x.reduce((m, v, i) => Math.max(m, Math.abs(v - (y[i] ?? 0))), 0);
-}
 
 describe('finetuning pretrained timm encoders', () => {
   it('should group the encoders into the blocks Zoobot finetunes, top first, leaving no layer out', async () => {
