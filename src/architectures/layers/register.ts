@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../../errors.js';
+import { createRng, type Rng } from '../../data/synthetic/random.js';
 
 /** A layer class that tfjs serialization can rebuild from its config. */
 export type SerializableLayerClass = tf.serialization.SerializableConstructor<tf.layers.Layer> & {
@@ -33,33 +34,25 @@ export function singleTensor(inputs: tf.Tensor | tf.Tensor[], layer: string): tf
 }
 
 /**
- * A layer's random source. Seeded, it is reproducible (mulberry32) while successive calls
- * (MC passes, training steps) still draw fresh noise; unseeded, it uses `Math.random` and
- * leaves tfjs random ops to their own generator.
+ * A layer's random source. Seeded, it is reproducible (the library's one generator,
+ * {@link createRng}) while successive calls (MC passes, training steps) still draw fresh noise;
+ * unseeded, it uses `Math.random` and leaves tfjs random ops to their own generator.
  */
 export class LayerRng {
-  private state: number;
-  private seeded: boolean;
+  private rng: Rng | undefined;
 
   constructor(seed: number | null | undefined) {
-    this.seeded = seed !== null && seed !== undefined;
-    this.state = (seed ?? 0) >>> 0;
+    this.rng = seed === null || seed === undefined ? undefined : createRng(Math.trunc(seed));
   }
 
   /** Restarts the stream from `seed` (training reseeds every epoch so resumed runs repeat exactly). */
   reseed(seed: number): void {
-    this.seeded = true;
-    this.state = seed >>> 0;
+    this.rng = createRng(Math.trunc(seed));
   }
 
   /** A uniform draw in [0, 1). */
   uniform(): number {
-    if (!this.seeded) return Math.random();
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.rng === undefined ? Math.random() : this.rng.next();
   }
 
   /** A uniform draw in [low, high). */
@@ -69,6 +62,6 @@ export class LayerRng {
 
   /** A seed for a tfjs random op, or `undefined` when unseeded. */
   tfSeed(): number | undefined {
-    return this.seeded ? Math.floor(this.uniform() * 2147483647) : undefined;
+    return this.rng === undefined ? undefined : Math.floor(this.rng.next() * 2147483647);
   }
 }
