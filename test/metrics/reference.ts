@@ -3,15 +3,10 @@
  * no tables, no shared code with src/metrics.
  */
 
-/** All vectors of `answers` non-negative integers summing to `votes`, by nested counting. */
-export function allOutcomes(votes: number, answers: number): number[][] {
-  if (answers === 1) return [[votes]];
-  const out: number[][] = [];
-  for (let first = 0; first <= votes; first += 1) {
-    for (const rest of allOutcomes(votes - first, answers - 1)) out.push([first, ...rest]);
-  }
-  return out;
-}
+/** All vectors of `answers` non-negative integers summing to `votes` (the losses tests' enumerator). */
+import { compositions as allOutcomes } from '../losses/reference64.js';
+
+export { allOutcomes };
 
 /** Rising factorial x (x+1) ... (x+n-1). */
 function rising(x: number, n: number): number {

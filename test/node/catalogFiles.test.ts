@@ -1,27 +1,15 @@
-import { mkdtempSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decalsDr5Schema, gz2ColumnMap, gz2Schema } from '../../src/decisionTree/index.js';
-import { DataError } from '../../src/errors.js';
 import { loadCatalogCsv, readCatalogCsv, writeCatalogCsv } from '../../src/node/catalogFiles.js';
 import { hasSharedData, sharedDataPath } from '../helpers/sharedData.js';
+import { rejection, tempDirs } from '../helpers/tempDirs.js';
 
 const schema = { labelColumns: ['q_a', 'q_b'] };
-const made: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'zoobot-catalog-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
-
-async function rejection(promise: Promise<unknown>): Promise<DataError> {
-  try { await promise; } catch (error) { if (error instanceof DataError) return error; throw error; }
-  throw new Error('expected a DataError');
-}
+const tmp = tempDirs('zoobot-catalog-');
 
 describe('readCatalogCsv / writeCatalogCsv', () => {
   it('should round-trip rows through a CSV file, including quoted cells', async () => {

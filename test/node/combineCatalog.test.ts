@@ -1,25 +1,19 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { PNG } from 'pngjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CatalogRow } from '../../src/data/catalog/types.js';
 import { DataError } from '../../src/errors.js';
 import { loadCatalogCsv } from '../../src/node/catalogFiles.js';
 import { combineCatalog } from '../../src/node/combineCatalog.js';
 import { writeTableParquet } from '../../src/node/parquetFiles.js';
 import { hasSharedData, sharedDataPath } from '../helpers/sharedData.js';
+import { tempDirs } from '../helpers/tempDirs.js';
 
 const schema = { labelColumns: ['q_a', 'q_b'] };
-const made: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'zoobot-combine-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+const tmp = tempDirs('zoobot-combine-');
 
 /** A 2x2 greyscale PNG whose pixels encode `shade`, so a test can tell which file a path points at. */
 function tinyPng(path: string, shade: number): void {

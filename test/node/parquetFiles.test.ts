@@ -1,10 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineSchema } from '../../src/decisionTree/index.js';
 import { DataError } from '../../src/errors.js';
 import type { CatalogRow } from '../../src/data/catalog/types.js';
@@ -13,20 +12,10 @@ import {
   loadCatalogParquet, readCatalogParquet, writeCatalogParquet, writePredictionsParquet, writeTableParquet,
 } from '../../src/node/parquetFiles.js';
 import { predictionColumns, writePredictionsCsv } from '../../src/node/predictionsFile.js';
+import { rejection, tempDirs } from '../helpers/tempDirs.js';
 
 const schema = { labelColumns: ['q_a', 'q-b'] };
-const made: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'zoobot-parquet-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
-
-async function rejection(promise: Promise<unknown>): Promise<DataError> {
-  try { await promise; } catch (error) { if (error instanceof DataError) return error; throw error; }
-  throw new Error('expected a DataError');
-}
+const tmp = tempDirs('zoobot-parquet-');
 
 /** A Parquet file written directly with hyparquet-writer, as another tool would (tiny row groups). */
 function foreignParquet(path: string, columns: Record<string, { data: unknown[]; type: 'STRING' | 'DOUBLE' | 'INT32' | 'INT64' }>, rowGroupSize = 3): void {

@@ -1,25 +1,19 @@
-import { existsSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CatalogRow } from '../../src/data/catalog/types.js';
 import { splitCatalog } from '../../src/data/split.js';
 import { decalsDr5Schema, defineSchema } from '../../src/decisionTree/index.js';
-import { ConfigError, DataError } from '../../src/errors.js';
+import { ConfigError } from '../../src/errors.js';
 import { loadCatalogCsv } from '../../src/node/catalogFiles.js';
 import { readShardFile, readShardManifest, readShards, writeShards, type ShardExample } from '../../src/node/shardFiles.js';
 import { hasSharedData, sharedDataPath } from '../helpers/sharedData.js';
+import { rejection, tempDirs } from '../helpers/tempDirs.js';
 
 const schema = defineSchema({ q: ['_a', '_b'] }, { q: null }, { name: 'tiny' });
 const SHAPE = [3, 2, 1] as const;
-const made: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'zoobot-shards-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+const tmp = tempDirs('zoobot-shards-');
 const rowsOf = (n: number): CatalogRow[] =>
   Array.from({ length: n }, (_, i) => ({ id_str: `g${i}`, file_loc: `${i}.png`, counts: [i % 7, (3 * i) % 11] }));
 /** Pixels depend only on the galaxy's index, so they can be checked independently. */
@@ -32,11 +26,6 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of iterable) out.push(item);
   return out;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DataError> {
-  try { await promise; } catch (error) { if (error instanceof DataError) return error; throw error; }
-  throw new Error('expected a DataError');
 }
 
 describe('writeShards / readShards', () => {

@@ -75,9 +75,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
   const predictionsPath = join(outDir, 'predictions.csv');
   await predictCatalog({ model: trained.model, schema, rows: testRows, imageRoot, outPath: predictionsPath, passes, ...(options.progress !== undefined ? { progress: options.progress } : {}) });
-  const comparison = comparePredictions(await readPredictedFractions(predictionsPath, schema), testRows, schema);
+  const predictions = await readPredictedFractions(predictionsPath, schema);
+  const comparison = comparePredictions(predictions, testRows, schema);
   trained.model.dispose();
-  const plots = await writeDemoPlots({ outDir, schema, history: trained.history, report: comparison, predictions: await readPredictedFractions(predictionsPath, schema), rows: testRows, imageRoot, predictionsPath });
+  const plots = await writeDemoPlots({ outDir, schema, history: trained.history, report: comparison, predictions, rows: testRows, imageRoot, predictionsPath });
   log(`figures in ${plots.dir}${plots.notes.length > 0 ? ` (${plots.notes.join('; ')})` : ''}`);
   const smoothFeatured = comparison.confidentAnswers[0];
   const last = trained.history.at(-1);
