@@ -5,17 +5,18 @@ import { loadCatalogCsv } from '../../node/catalogFiles.js';
 import { readPredictedFractions } from '../../node/predictionsFile.js';
 import { comparePredictions } from '../../node/workflows/compare.js';
 import { writeComparisonPlots } from '../../node/plots/figures.js';
+import { addSchemaOption } from '../options.js';
 import { cliOutput } from '../output.js';
 import { positiveInt, type GlobalOptions } from '../program.js';
 
 /** `zoobot-ts compare`: predictions against volunteer votes. */
 export function registerCompare(program: Command): void {
-  program.command('compare')
+  const compareCommand = program.command('compare')
     .alias('evaluate')
     .description('compare a predictions table with the volunteer votes of a catalogue')
     .requiredOption('--predictions <csv>', 'predictions table written by predict')
-    .requiredOption('--catalog <csv>', 'catalogue with id_str and vote counts')
-    .option('--schema <name>', 'decision tree', 'decals-dr5')
+    .requiredOption('--catalog <csv>', 'catalogue with id_str and vote counts');
+  addSchemaOption(compareCommand)
     .option('--min-votes <n>', 'minimum votes for a question to count in fraction errors', positiveInt, 20)
     .option('--threshold <f>', 'volunteer confidence for the confusion matrices', Number, 0.8)
     .option('--plots <dir>', 'folder for the figures (SVG, and PNG when sharp is installed) [default: plots/ beside the predictions]')

@@ -1,32 +1,29 @@
 import type { Command } from 'commander';
-import { ZOOBOT_ARCHITECTURES, type ZoobotArchitecture } from '../../architectures/index.js';
-import { ConfigError } from '../../errors.js';
 import { runDemo } from '../../node/workflows/demo.js';
 import { startBackend } from '../backend.js';
+import { addArchitectureOption, addBatchSizeOption, checkArchitecture } from '../options.js';
 import { cliOutput } from '../output.js';
 import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
 
 /** `zoobot-ts demo`: the README's main job on the embedded synthetic data. */
 export function registerDemo(program: Command): void {
-  program.command('demo')
+  const demoCommand = program.command('demo')
     .description('generate synthetic galaxies, train, predict the test split with MC dropout and compare with the volunteers')
     .option('--out <dir>', 'output folder', 'zoobot-demo')
     .option('--count <n>', 'synthetic galaxies', positiveInt, 2500)
     .option('--size <px>', 'image side in pixels (multiple of 16)', positiveInt, 48)
-    .option('--epochs <n>', 'maximum epochs', positiveInt, 10)
-    .option('--batch-size <n>', 'batch size', positiveInt, 32)
+    .option('--epochs <n>', 'maximum epochs', positiveInt, 10);
+  addBatchSizeOption(demoCommand, 32)
     .option('--passes <n>', 'MC-dropout passes per galaxy', positiveInt, 5)
     .option('--seed <n>', 'random seed', nonNegativeInt, 1)
-    .option('--lr <rate>', 'Adam learning rate', Number, 2e-3)
-    .option('--architecture <name>', `base network: ${ZOOBOT_ARCHITECTURES.join(', ')}`, 'small')
+    .option('--lr <rate>', 'Adam learning rate', Number, 2e-3);
+  addArchitectureOption(demoCommand, 'small')
     .action(async (opts: { out: string; count: number; size: number; epochs: number; batchSize: number; passes: number; seed: number; architecture: string; lr: number }, command: Command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const out = cliOutput(globals.json);
-      if (!(ZOOBOT_ARCHITECTURES as readonly string[]).includes(opts.architecture)) {
-        throw new ConfigError(`unknown architecture "${opts.architecture}". Should be one of: ${ZOOBOT_ARCHITECTURES.join(', ')}`);
-      }
+      checkArchitecture(opts.architecture);
       const backend = await startBackend(globals, out);
-      const report = await runDemo({ architecture: opts.architecture as ZoobotArchitecture, learningRate: opts.lr, outDir: opts.out, count: opts.count, size: opts.size, epochs: opts.epochs, batchSize: opts.batchSize, passes: opts.passes, seed: opts.seed, progress: !globals.json, log: out.log });
+      const report = await runDemo({ architecture: opts.architecture, learningRate: opts.lr, outDir: opts.out, count: opts.count, size: opts.size, epochs: opts.epochs, batchSize: opts.batchSize, passes: opts.passes, seed: opts.seed, progress: !globals.json, log: out.log });
       const rows = report.comparison.confidentAnswers.map((m) => `  ${m.question.padEnd(20)} ${String(m.galaxies).padStart(5)} galaxies  accuracy ${Number.isNaN(m.accuracy) ? '  n/a' : m.accuracy.toFixed(3)}`);
       const errors = report.comparison.fractionErrors.map((e) => `  ${e.question.padEnd(20)} MAE ${Number.isNaN(e.mae) ? '  n/a' : e.mae.toFixed(3)} (${e.galaxies} galaxies with >= 20 votes)`);
       out.result({ backend, ...report }, [

@@ -13,19 +13,14 @@ import { fileSystemHandler } from '../../node/modelIO.js';
 import { loadPretrainedEncoder } from '../../node/pretrained.js';
 import { catalogImageRoot } from '../../node/workflows/trainCatalog.js';
 import { startBackend } from '../backend.js';
+import { addBatchSizeOption, addEncoderSizeOption, addTrainingDataOptions } from '../options.js';
 import { cliOutput } from '../output.js';
-import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
+import { nonNegativeInt, type GlobalOptions } from '../program.js';
 
 interface FinetuneCliOptions {
   model?: string; encoder?: string; size: number; catalog: string; out: string; classesColumn?: string; schema?: string;
   headEpochs: number; blocks: number; blockEpochs?: number; batchSize: number; lr: number; weightDecay: number;
   seed: number; validationFraction: number; cache: boolean;
-}
-
-function fraction(value: string): number {
-  const f = Number(value);
-  if (!(f >= 0 && f < 1)) throw new ConfigError(`expected a fraction in [0, 1), got "${value}"`);
-  return f;
 }
 
 /** The head and labelled rows: one-hot rows of an integer class column, or the vote counts of a schema. */
@@ -60,24 +55,22 @@ async function loadPretrained(opts: FinetuneCliOptions): Promise<tf.LayersModel>
 
 /** `zoobot-ts finetune`: finetunes a saved zoobot model on a catalogue to a class column or a new decision tree. */
 export function registerFinetune(program: Command): void {
-  program.command('finetune')
+  const finetuneCommand = program.command('finetune')
     .description('finetune a saved zoobot model or a pretrained encoder to a new decision tree or a class column (AdamW, head first, then blocks from the top)')
     .option('--model <dir>', 'a model folder written by train')
-    .option('--encoder <dir>', 'or a pretrained timm encoder folder (config.json + model.safetensors or pytorch_model.bin), e.g. a Zoobot encoder')
-    .option('--size <px>', 'image side fed to an --encoder (Zoobot\'s: 224)', positiveInt, 224)
+    .option('--encoder <dir>', 'or a pretrained timm encoder folder (config.json + model.safetensors or pytorch_model.bin), e.g. a Zoobot encoder');
+  addEncoderSizeOption(finetuneCommand)
     .requiredOption('--catalog <csv>', 'catalogue: id_str, file_loc (relative to the catalogue) and the labels')
     .requiredOption('--out <dir>', 'output folder (model/)')
     .option('--classes-column <col>', 'integer class column (0, 1, ...): train a softmax classifier')
     .option('--schema <name>', 'decision tree whose vote counts the catalogue holds: train a new Dirichlet head')
     .option('--head-epochs <n>', 'epochs training the new head alone', nonNegativeInt, 10)
     .option('--blocks <n>', 'encoder blocks to unfreeze afterwards, one more per stage, from the top', nonNegativeInt, 0)
-    .option('--block-epochs <n>', 'epochs per unfreezing stage (default: --head-epochs)', nonNegativeInt)
-    .option('--batch-size <n>', 'batch size', positiveInt, 32)
+    .option('--block-epochs <n>', 'epochs per unfreezing stage (default: --head-epochs)', nonNegativeInt);
+  addBatchSizeOption(finetuneCommand, 32)
     .option('--lr <rate>', 'AdamW learning rate (decayed by 0.75 per block further down)', Number, 1e-4)
-    .option('--weight-decay <wd>', 'AdamW decoupled weight decay', Number, 0.05)
-    .option('--seed <n>', 'random seed (split, shuffling, dropout)', nonNegativeInt, 0)
-    .option('--validation-fraction <f>', 'fraction of the catalogue held out for early stopping', fraction, 0.2)
-    .option('--cache', 'keep decoded images in memory (small catalogues)', false)
+    .option('--weight-decay <wd>', 'AdamW decoupled weight decay', Number, 0.05);
+  addTrainingDataOptions(finetuneCommand)
     .action(async (opts: FinetuneCliOptions, command: Command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const out = cliOutput(globals.json);

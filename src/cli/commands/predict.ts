@@ -5,22 +5,21 @@ import { fileSystemHandler } from '../../node/modelIO.js';
 import { predictCatalog } from '../../node/workflows/predictCatalog.js';
 import { catalogImageRoot } from '../../node/workflows/trainCatalog.js';
 import { startBackend } from '../backend.js';
+import { addBatchSizeOption, addCatalogTableOptions, addSliceOptions } from '../options.js';
 import { cliOutput } from '../output.js';
-import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
+import { positiveInt, type GlobalOptions } from '../program.js';
 
 interface PredictCliOptions { model: string; catalog: string; out: string; passes: number; batchSize: number; numShards: number; shardIndex: number }
 
 /** `zoobot-ts predict`: MC-dropout predictions for a catalogue, optionally one slice of it. */
 export function registerPredict(program: Command): void {
-  program.command('predict')
+  const predictCommand = program.command('predict')
     .description('predict vote fractions with MC-dropout uncertainty for every galaxy of a catalogue')
-    .requiredOption('--model <dir>', 'a model folder written by train (model.json + weights.bin)')
-    .requiredOption('--catalog <csv>', 'catalogue with id_str and file_loc (vote columns are not needed)')
-    .requiredOption('--out <file>', 'predictions table to write (.parquet for Parquet, else CSV)')
-    .option('--passes <n>', 'MC-dropout forward passes per galaxy', positiveInt, 5)
-    .option('--batch-size <n>', 'batch size', positiveInt, 64)
-    .option('--num-shards <k>', 'split the catalogue into k deterministic slices', positiveInt, 1)
-    .option('--shard-index <i>', 'which slice this process predicts (0-based)', nonNegativeInt, 0)
+    .requiredOption('--model <dir>', 'a model folder written by train (model.json + weights.bin)');
+  addCatalogTableOptions(predictCommand, 'predictions')
+    .option('--passes <n>', 'MC-dropout forward passes per galaxy', positiveInt, 5);
+  addBatchSizeOption(predictCommand, 64);
+  addSliceOptions(predictCommand, 'predicts')
     .action(async (opts: PredictCliOptions, command: Command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const out = cliOutput(globals.json);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { getSchema } from '../../decisionTree/index.js';
-import { ConfigError } from '../../errors.js';
 import { loadCatalogCsv } from '../../node/catalogFiles.js';
 import { writeCatalogShards } from '../../node/catalogShards.js';
 import { catalogImageRoot } from '../../node/workflows/trainCatalog.js';
+import { addImageOptions, addSchemaOption, checkChannels } from '../options.js';
 import { cliOutput } from '../output.js';
 import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
 
@@ -14,20 +14,19 @@ interface ShardsCliOptions {
 
 /** `zoobot-ts shards`: split a catalogue 7:2:1 and write Zoobot-compatible TFRecord shards. */
 export function registerShards(program: Command): void {
-  program.command('shards')
+  const shardsCommand = program.command('shards')
     .description('split a catalogue (default 7:2:1) and write Zoobot-compatible TFRecord shards with a manifest')
     .requiredOption('--catalog <csv>', 'catalogue: id_str, file_loc, vote counts')
-    .requiredOption('--out <dir>', 'folder for <split>_shard_<i>.tfrecord and manifest.json')
-    .option('--schema <name>', 'decision tree', 'decals-dr5')
-    .option('--size <px>', 'images are resized to size x size (Zoobot: 300)', positiveInt, 300)
-    .option('--channels <n>', '1 (greyscale, channel mean) or 3', positiveInt, 1)
+    .requiredOption('--out <dir>', 'folder for <split>_shard_<i>.tfrecord and manifest.json');
+  addSchemaOption(shardsCommand);
+  addImageOptions(shardsCommand, 300, 'Zoobot: 300')
     .option('--shard-size <n>', 'examples per shard', positiveInt, 4096)
     .option('--seed <n>', 'split seed', nonNegativeInt, 0)
     .option('--fractions <list>', 'train,val,test fractions', '0.7,0.2,0.1')
     .option('--mode <mode>', 'existing shards: error, overwrite or resume', 'error')
     .action(async (opts: ShardsCliOptions, command: Command) => {
       const out = cliOutput((command.optsWithGlobals() as GlobalOptions).json);
-      if (opts.channels !== 1 && opts.channels !== 3) throw new ConfigError(`--channels must be 1 or 3, got ${opts.channels}`);
+      checkChannels(opts.channels);
       const schema = getSchema(opts.schema);
       const { rows } = await loadCatalogCsv(opts.catalog, { schema, checkImages: true });
       const manifest = await writeCatalogShards({

@@ -1,18 +1,19 @@
 import type { Command } from 'commander';
 import { getSchema } from '../../decisionTree/index.js';
 import { writeSyntheticDataset } from '../../node/writeSynthetic.js';
+import { addSchemaOption } from '../options.js';
 import { cliOutput } from '../output.js';
 import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
 
 /** `zoobot-ts synthetic`: writes the synthetic data set (catalogue + PNGs + truth). */
 export function registerSynthetic(program: Command): void {
-  program.command('synthetic')
+  const syntheticCommand = program.command('synthetic')
     .description('write synthetic galaxies with simulated volunteer votes: catalog.csv, truth.csv, images/*.png (and shards/)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--count <n>', 'number of galaxies', positiveInt, 2000)
     .option('--size <px>', 'image side in pixels (16-1024)', positiveInt, 64)
-    .option('--seed <n>', 'random seed', nonNegativeInt, 0)
-    .option('--schema <name>', 'decision tree the volunteers answer', 'decals-dr5')
+    .option('--seed <n>', 'random seed', nonNegativeInt, 0);
+  addSchemaOption(syntheticCommand)
     .option('--shards', 'also write TFRecord shards (train/val/test 7:2:1) and manifest.json to <out>/shards', false)
     .option('--shard-size <n>', 'examples per shard (with --shards)', positiveInt, 4096)
     .action(async (opts: { out: string; count: number; size: number; seed: number; schema: string; shards: boolean; shardSize: number }, command: Command) => {
