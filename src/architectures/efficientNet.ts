@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors.js';
 import { dropConnect, mcDropout } from './layers/mcDropout.js';
+import { seededInitializers, type SeededInitializers, type VarianceScalingConfig } from './initializers.js';
 
 /** One stage of MBConv blocks, as in Keras's `DEFAULT_BLOCKS_ARGS`. */
 export interface BlockArgs {
@@ -94,17 +95,17 @@ export interface EfficientNetOptions {
   readonly blocksArgs?: readonly BlockArgs[];
   /** Model name. @defaultValue 'efficientnet' */
   readonly name?: string;
-  /** Seed of the drop-connect and dropout noise (MC passes still differ; runs repeat). */
+  /**
+   * Seed of the kernel initialisers (each layer its own derived seed, same distributions as unseeded) and of
+   * the drop-connect and dropout noise (MC passes still differ; runs repeat). Unseeded without it.
+   */
   readonly seed?: number;
 }
 
 const BN_ARGS = { axis: -1, momentum: 0.99, epsilon: 1e-3 } as const;
 // Keras's CONV_KERNEL_INITIALIZER and DENSE_KERNEL_INITIALIZER.
-type Initializer = ReturnType<typeof tf.initializers.varianceScaling>;
-const convInit = (): Initializer =>
-  tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'truncatedNormal' });
-const denseInit = (): Initializer =>
-  tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanOut', distribution: 'uniform' });
+const CONV_INIT: VarianceScalingConfig = { scale: 2, mode: 'fanOut', distribution: 'truncatedNormal' };
+const DENSE_INIT: VarianceScalingConfig = { scale: 1 / 3, mode: 'fanOut', distribution: 'uniform' };
 
 type Sym = tf.SymbolicTensor;
 const apply = (layer: tf.layers.Layer, x: Sym | Sym[]): Sym => layer.apply(x) as Sym;
@@ -117,8 +118,11 @@ function correctPad(x: Sym, kernelSize: number): [[number, number], [number, num
   return [[half - adjust(h ?? null), half], [half - adjust(w ?? null), half]];
 }
 
-function convBnAct(x: Sym, filters: number, name: string, activation: boolean, bnName = `${name.replace(/_conv$/, '')}_bn`): Sym {
-  let y = apply(tf.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: convInit(), name }), x);
+function convBnAct(
+  x: Sym, init: SeededInitializers, filters: number, name: string, activation: boolean, bnName = `${name.replace(/_conv$/, '')}_bn`,
+): Sym {
+  const kernelInitializer = init.varianceScaling(CONV_INIT);
+  let y = apply(tf.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, kernelInitializer, name }), x);
   y = apply(tf.layers.batchNormalization({ ...BN_ARGS, name: bnName }), y);
   return activation ? apply(tf.layers.activation({ activation: 'swish', name: `${name.replace(/_conv$/, '')}_activation` }), y) : y;
 }
@@ -127,12 +131,13 @@ interface BlockSettings extends Omit<BlockArgs, 'repeats'> {
   readonly dropRate: number;
   readonly name: string;
   readonly seed?: number;
+  readonly init: SeededInitializers;
 }
 
 /** One MBConv block (Keras `block`): expand, depthwise, squeeze-excite, project, drop-connect + add. */
 function mbConvBlock(inputs: Sym, b: BlockSettings): Sym {
   const filters = b.filtersIn * b.expandRatio;
-  let x = b.expandRatio !== 1 ? convBnAct(inputs, filters, `${b.name}expand_conv`, true) : inputs;
+  let x = b.expandRatio !== 1 ? convBnAct(inputs, b.init, filters, `${b.name}expand_conv`, true) : inputs;
   let padding: 'same' | 'valid' = 'same';
   if (b.strides === 2) {
     x = apply(tf.layers.zeroPadding2d({ padding: correctPad(x, b.kernelSize), name: `${b.name}dwconv_pad` }), x);
@@ -140,7 +145,7 @@ function mbConvBlock(inputs: Sym, b: BlockSettings): Sym {
   }
   x = apply(tf.layers.depthwiseConv2d({
     kernelSize: b.kernelSize, strides: b.strides, padding, useBias: false,
-    depthwiseInitializer: convInit(), name: `${b.name}dwconv`,
+    depthwiseInitializer: b.init.varianceScaling(CONV_INIT), name: `${b.name}dwconv`,
   }), x);
   x = apply(tf.layers.batchNormalization({ ...BN_ARGS, name: `${b.name}bn` }), x);
   x = apply(tf.layers.activation({ activation: 'swish', name: `${b.name}activation` }), x);
@@ -149,14 +154,16 @@ function mbConvBlock(inputs: Sym, b: BlockSettings): Sym {
     let se = apply(tf.layers.globalAveragePooling2d({ name: `${b.name}se_squeeze` }), x);
     se = apply(tf.layers.reshape({ targetShape: [1, 1, filters], name: `${b.name}se_reshape` }), se);
     se = apply(tf.layers.conv2d({
-      filters: filtersSe, kernelSize: 1, padding: 'same', activation: 'swish', kernelInitializer: convInit(), name: `${b.name}se_reduce`,
+      filters: filtersSe, kernelSize: 1, padding: 'same', activation: 'swish',
+      kernelInitializer: b.init.varianceScaling(CONV_INIT), name: `${b.name}se_reduce`,
     }), se);
     se = apply(tf.layers.conv2d({
-      filters, kernelSize: 1, padding: 'same', activation: 'sigmoid', kernelInitializer: convInit(), name: `${b.name}se_expand`,
+      filters, kernelSize: 1, padding: 'same', activation: 'sigmoid',
+      kernelInitializer: b.init.varianceScaling(CONV_INIT), name: `${b.name}se_expand`,
     }), se);
     x = apply(tf.layers.multiply({ name: `${b.name}se_excite` }), [x, se]);
   }
-  x = convBnAct(x, b.filtersOut, `${b.name}project_conv`, false, `${b.name}project_bn`);
+  x = convBnAct(x, b.init, b.filtersOut, `${b.name}project_conv`, false, `${b.name}project_bn`);
   if (b.idSkip && b.strides === 1 && b.filtersIn === b.filtersOut) {
     if (b.dropRate > 0) x = apply(dropConnect({ rate: b.dropRate, seed: b.seed ?? null, name: `${b.name}drop` }), x);
     x = apply(tf.layers.add({ name: `${b.name}add` }), [x, inputs]);
@@ -192,11 +199,14 @@ export function efficientNet(options: EfficientNetOptions = {}): tf.LayersModel 
     throw new ConfigError(`efficientNet: dropConnectRate must be in [0, 1), got ${dropConnectRate}`);
   }
   const filtersOf = (f: number): number => roundFilters(f, widthCoefficient);
+  // Scope fixed (not the model name) so B0 built under any name gets the same weights from a seed.
+  const init = seededInitializers(seed, 'efficientnet');
   const input = tf.input({ shape: [...inputShape], name: 'input_layer' });
 
   let x = apply(tf.layers.zeroPadding2d({ padding: correctPad(input, 3), name: 'stem_conv_pad' }), input);
   x = apply(tf.layers.conv2d({
-    filters: filtersOf(32), kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: convInit(), name: 'stem_conv',
+    filters: filtersOf(32), kernelSize: 3, strides: 2, padding: 'valid', useBias: false,
+    kernelInitializer: init.varianceScaling(CONV_INIT), name: 'stem_conv',
   }), x);
   x = apply(tf.layers.batchNormalization({ ...BN_ARGS, name: 'stem_bn' }), x);
   x = apply(tf.layers.activation({ activation: 'swish', name: 'stem_activation' }), x);
@@ -213,17 +223,18 @@ export function efficientNet(options: EfficientNetOptions = {}): tf.LayersModel 
         strides: j === 0 ? stage.strides : 1,
         dropRate: (dropConnectRate * blockIndex) / totalBlocks,
         name: `block${i + 1}${String.fromCharCode(97 + j)}_`,
+        init,
         ...(seed !== undefined ? { seed: seed + blockIndex } : {}),
       });
       blockIndex += 1;
     }
   });
 
-  x = convBnAct(x, filtersOf(1280), 'top_conv', true);
+  x = convBnAct(x, init, filtersOf(1280), 'top_conv', true);
   if (includeTop) {
     x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
     if (dropoutRate > 0) x = apply(mcDropout({ rate: dropoutRate, seed: seed ?? null, name: 'top_dropout' }), x);
-    x = apply(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: denseInit(), name: 'predictions' }), x);
+    x = apply(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: init.varianceScaling(DENSE_INIT), name: 'predictions' }), x);
   } else if (pooling === 'avg') {
     x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
   } else if (pooling === 'max') {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors.js';
 import { mcDropout } from './layers/mcDropout.js';
+import { seededInitializers } from './initializers.js';
 
 /** Options of {@link vggW20}. */
 export interface VggW20Options {
@@ -15,7 +16,7 @@ export interface VggW20Options {
   readonly outputActivation?: 'sigmoid' | 'linear' | 'softmax';
   /** Dropout before the output (an MC-capable {@link McDropout}). @defaultValue 0.5 */
   readonly dropoutRate?: number;
-  /** Seed of the dropout noise. */
+  /** Seed of the dropout noise and of the kernel initialisers (each layer its own derived seed); unseeded without it. */
   readonly seed?: number;
 }
 
@@ -30,11 +31,14 @@ const VGG_STAGES: ReadonlyArray<readonly number[]> = [[32, 32], [64, 64], [128],
  * Shared by {@link vggW20} and the zoobot model so both name their layers alike.
  *
  * @param x - The convolutional feature map `[batch, h, w, c]`.
+ * @param dropoutRate - Rate of the MC dropout after the Dense 128.
+ * @param seed - Seed of the dropout and of the Dense 128 kernel initialiser; unseeded without it.
  * @returns The pre-output features `[batch, 128]` after dropout.
  */
 export function vggHiddenTop(x: Sym, dropoutRate: number, seed?: number): Sym {
   let y = apply(tf.layers.flatten({ name: 'flatten' }), x);
-  y = apply(tf.layers.dense({ units: 128, activation: 'relu', name: 'fc1' }), y);
+  const kernelInitializer = seededInitializers(seed, 'vgg_w20_top').glorotNormal();
+  y = apply(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer, name: 'fc1' }), y);
   return apply(mcDropout({ rate: dropoutRate, seed: seed ?? null, name: 'top_dropout' }), y);
 }
 
@@ -52,17 +56,20 @@ export function vggW20(options: VggW20Options = {}): tf.LayersModel {
   if (!(h % 16 === 0 && w % 16 === 0 && h > 0 && w > 0 && Number.isInteger(c) && c > 0)) {
     throw new ConfigError(`vggW20: inputShape must be [h, w, c] with h and w positive multiples of 16, got ${JSON.stringify(inputShape)}`);
   }
+  const init = seededInitializers(seed, 'vgg_w20');
   const input = tf.input({ shape: [...inputShape], name: 'input_layer' });
   let x: Sym = input;
   VGG_STAGES.forEach((stage, i) => {
     stage.forEach((filters, j) => {
-      x = apply(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `block${i + 1}_conv${j + 1}` }), x);
+      x = apply(tf.layers.conv2d({
+        filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init.glorotNormal(), name: `block${i + 1}_conv${j + 1}`,
+      }), x);
     });
     x = apply(tf.layers.maxPooling2d({ poolSize: 2, name: `block${i + 1}_pool` }), x);
   });
   if (includeTop) {
     x = vggHiddenTop(x, dropoutRate, seed);
-    x = apply(tf.layers.dense({ units: outputs, activation: outputActivation, name: 'predictions' }), x);
+    x = apply(tf.layers.dense({ units: outputs, activation: outputActivation, kernelInitializer: init.glorotNormal(), name: 'predictions' }), x);
   }
   return tf.model({ inputs: input, outputs: x, name: 'vgg_w20' });
 }

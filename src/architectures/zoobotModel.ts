@@ -8,6 +8,7 @@ import { smallConvNet } from './smallConvNet.js';
 import { DirichletHead } from './layers/dirichletHead.js';
 import { mcDropout } from './layers/mcDropout.js';
 import { augmentationLayers, type AugmentationPreset } from './layers/augmentation/presets.js';
+import { seededInitializers } from './initializers.js';
 
 /** Base networks of {@link zoobotModel}. */
 export const ZOOBOT_ARCHITECTURES = ['efficientnetb0', 'vgg', 'small'] as const;
@@ -36,7 +37,7 @@ export interface ZoobotModelOptions {
    * @defaultValue 'dirichlet'
    */
   readonly head?: 'dirichlet' | 'binomial';
-  /** Seed of all stochastic layers. */
+  /** Seed of all stochastic layers and of every kernel initialiser (each layer its own derived seed); unseeded without it. */
   readonly seed?: number;
 }
 
@@ -94,19 +95,20 @@ export function zoobotModel(options: ZoobotModelOptions): tf.LayersModel {
   const [h, w, c] = x.shape.slice(1) as [number, number, number];
   const seedOpt = seed !== undefined ? { seed } : {};
   if (isVgg) {
-    x = apply(vggW20({ inputShape: [h, w, c], includeTop: false }), x);
+    x = apply(vggW20({ inputShape: [h, w, c], includeTop: false, ...seedOpt }), x);
     x = vggHiddenTop(x, dropoutRate, seed);
   } else if (architecture === 'small') {
-    x = apply(smallConvNet({ inputShape: [h, w, c] }), x);
+    x = apply(smallConvNet({ inputShape: [h, w, c], ...seedOpt }), x);
     x = apply(mcDropout({ rate: dropoutRate, seed: seed ?? null, name: 'top_dropout' }), x);
   } else {
     x = apply(efficientNet({ inputShape: [h, w, c], dropConnectRate, name: 'efficientnetb0', ...seedOpt }), x);
     x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
     x = apply(mcDropout({ rate: dropoutRate, seed: seed ?? null, name: 'top_dropout' }), x);
   }
+  const kernelInitializer = seededInitializers(seed, 'zoobot_head').glorotNormal();
   const output = head === 'binomial'
-    ? apply(tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'predictions' }), x)
-    : apply(new DirichletHead({ name: 'dirichlet' }), apply(tf.layers.dense({ units: schema.answerCount, name: 'predictions' }), x));
+    ? apply(tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer, name: 'predictions' }), x)
+    : apply(new DirichletHead({ name: 'dirichlet' }), apply(tf.layers.dense({ units: schema.answerCount, kernelInitializer, name: 'predictions' }), x));
   const model = tf.model({ inputs: input, outputs: output, name: `zoobot_${architecture}` });
   attachSchema(model, schema);
   return model;
