@@ -40,6 +40,8 @@ export interface InMemorySourceOptions {
   readonly shuffle?: boolean;
   /** Seed of the shuffle (combined with the epoch). @defaultValue 0 */
   readonly seed?: number;
+  /** Augmentation applied to every batch (e.g. {@link randomDihedral}). @defaultValue none */
+  readonly augment?: AugmentImages;
 }
 
 /** One galaxy on its way into a batch. */
@@ -159,7 +161,7 @@ export async function* prefetch<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
  * `Uint8Array` pixels are scaled by 1/255.
  */
 export function inMemoryBatchSource(options: InMemorySourceOptions): BatchSource {
-  const { images, imageShape, labels, ids, batchSize = 32, shuffle = true, seed = 0 } = options;
+  const { images, imageShape, labels, ids, batchSize = 32, shuffle = true, seed = 0, augment } = options;
   const pixels = imageShape[0] * imageShape[1] * imageShape[2];
   const n = labels.length;
   if (images.length !== n * pixels) {
@@ -175,14 +177,14 @@ export function inMemoryBatchSource(options: InMemorySourceOptions): BatchSource
     async *batches(epoch: number) {
       const order = Array.from({ length: n }, (_, i) => i);
       if (shuffle) shuffleInPlace(order, createRng(seed, epoch));
-      for (let start = 0; start < n; start += batchSize) {
+      for (let start = 0, batch = 0; start < n; start += batchSize, batch += 1) {
         const members = order.slice(start, start + batchSize);
         const packed = packBatch(members.map((m) => ({
           pixels: images.subarray(m * pixels, (m + 1) * pixels),
           counts: labels[m] ?? [],
           ...(ids !== undefined ? { id: ids[m] ?? '' } : {}),
         })), pixels, answers, divisor);
-        yield batchTensors(packed, imageShape);
+        yield batchTensors(packed, imageShape, augment === undefined ? undefined : { fn: augment, epoch, batch });
       }
     },
   };

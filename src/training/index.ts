@@ -5,6 +5,7 @@
  * @module training
  */
 export { inMemoryBatchSource, shuffleInPlace, type BatchSource, type GalaxyBatch, type InMemorySourceOptions } from './batches.js';
+export { randomDihedral, type RandomDihedralOptions } from './dihedral.js';
 export { packBatch, batchTensors, prefetch, type BatchExample, type PackedBatch, type AugmentImages } from './batches.js';
 export {
   memoryCheckpointStore, encodeCheckpoint, decodeCheckpoint, modelWeightArrays, setModelWeightArrays,
