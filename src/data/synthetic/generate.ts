@@ -16,7 +16,10 @@ import { simulateVolunteers } from './volunteers.js';
 export interface SyntheticOptions {
   /** Number of galaxies. */
   readonly count: number;
-  /** Image side in pixels. @defaultValue 64 */
+  /**
+   * Image side in pixels. The simulated volunteers classify these images, so arms and bars finer
+   * than two pixels do not get featured votes (see `observe`). @defaultValue 64
+   */
   readonly size?: number;
   /** Seed: the same seed gives the same galaxies, images and votes, byte for byte. @defaultValue 0 */
   readonly seed?: number;
@@ -88,7 +91,7 @@ function* galaxies(
     const image = renderGalaxy(params, { size, rng: createRng(seed, index, STREAM_NOISE) });
     const votes = createRng(seed, index, STREAM_VOTES);
     const n = varyVolunteers ? Math.max(1, votes.poisson(volunteers)) : volunteers;
-    const trueProbabilities = trueAnswerProbabilities(params, schema);
+    const trueProbabilities = trueAnswerProbabilities(params, schema, size);
     const counts = simulateVolunteers(trueProbabilities, schema, { volunteers: n, rng: votes });
     yield { id: syntheticId(index), index, image, counts, trueProbabilities, volunteers: n, params };
   }

@@ -11,7 +11,7 @@ export {
   sampleGalaxyParameters,
   type GalaxyParameters, type Morphology, type ArtifactKind, type Artifact, type Companion,
 } from './parameters.js';
-export { observe, diskAxisRatio, type Observables } from './observables.js';
+export { observe, diskAxisRatio, resolutionElement, NYQUIST_PIXELS, type Observables } from './observables.js';
 export { renderGalaxy, MIN_IMAGE_SIZE, MAX_IMAGE_SIZE, type RenderOptions } from './render.js';
 export { trueAnswerProbabilities, SIMULATED_QUESTIONS } from './truth.js';
 export { simulateVolunteers, type SimulateVolunteersOptions } from './volunteers.js';

@@ -15,6 +15,21 @@ export function tailFraction(disturbance: number): number {
   return 0.3 * Math.max(0, disturbance - 0.08);
 }
 
+/**
+ * Pixels per resolution element at which an image still shows structure: two, the Nyquist
+ * sampling of the smallest feature it can carry.
+ */
+export const NYQUIST_PIXELS = 2;
+
+/**
+ * The smallest structure an image shows, as a fraction of its side: the PSF's FWHM and the pixel
+ * grid's limit ({@link NYQUIST_PIXELS} pixels) added in quadrature. Without an image size, the
+ * PSF alone (an image sampled finely enough not to lose anything).
+ */
+export function resolutionElement(psfFwhm: number, imageSize?: number): number {
+  return imageSize === undefined ? psfFwhm : Math.hypot(psfFwhm, NYQUIST_PIXELS / imageSize);
+}
+
 /** Sky axis ratio of a thick disk seen at `inclination` (Hubble 1926). */
 export function diskAxisRatio(inclination: number): number {
   const c = Math.cos(inclination);
@@ -61,9 +76,13 @@ export interface Observables {
  * The visible quantities that the true answer probabilities are built from.
  *
  * @param p - the galaxy.
+ * @param imageSize - side in pixels of the image the volunteers are shown. Arms and bars smaller
+ *   than the {@link resolutionElement} do not show, so the votes follow what that image can show
+ *   (as in Galaxy Zoo, where volunteers classify the image they are given). Omit it for the
+ *   PSF-limited view.
  * @returns its {@link Observables}.
  */
-export function observe(p: GalaxyParameters): Observables {
+export function observe(p: GalaxyParameters, imageSize?: number): Observables {
   const hasDisk = p.diskScaleLength > 0;
   const diskQ = hasDisk ? diskAxisRatio(p.inclination) : 1;
   const bt = p.bulgeFraction;
@@ -72,8 +91,8 @@ export function observe(p: GalaxyParameters): Observables {
   // Calibrated by eye on contact sheets: arms of amplitude > 0.6 show from about 1.5 up.
   const detectability = p.flux / (p.skyNoise * halfLight);
   const clarity = smoothstep(detectability, 0.8, 3.5);
-  // Structure smaller than about two PSF widths is washed out.
-  const resolved = hasDisk ? smoothstep(p.diskScaleLength / p.psfFwhm, 1.5, 4) : 0;
+  // Structure smaller than about two resolution elements is washed out.
+  const resolved = hasDisk ? smoothstep(p.diskScaleLength / resolutionElement(p.psfFwhm, imageSize), 1.5, 4) : 0;
   const faceOn = smoothstep(Math.cos(p.inclination), 0.25, 0.7);
   const diskLight = 1 - 0.7 * bt;
   const edgeOn = hasDisk ? smoothstep(0.42 - diskQ, 0, 0.2) * smoothstep(detectability, 0.5, 2) : 0;

@@ -173,10 +173,12 @@ function campaignSuffix(schema: Schema): string | null {
  *
  * @param params - the galaxy.
  * @param schema - the decision tree.
+ * @param imageSize - side in pixels of the image the volunteers classify (see {@link observe});
+ *   omit it for the PSF-limited view.
  * @returns a `Float64Array` of length `schema.answerCount`.
  */
-export function trueAnswerProbabilities(params: GalaxyParameters, schema: Schema): Float64Array {
-  const seen = observe(params);
+export function trueAnswerProbabilities(params: GalaxyParameters, schema: Schema, imageSize?: number): Float64Array {
+  const seen = observe(params, imageSize);
   const suffix = campaignSuffix(schema);
   const out = new Float64Array(schema.answerCount);
   for (const question of schema.questions) {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateSyntheticGalaxies, syntheticId } from '../../../src/data/synthetic/generate.js';
-import { checkConsistency, gz2OrthoSchema, questionTotals64 } from '../../../src/decisionTree/index.js';
+import { checkConsistency, decalsDr5Schema, gz2OrthoSchema, questionTotals64 } from '../../../src/decisionTree/index.js';
+import { trueAnswerProbabilities } from '../../../src/data/synthetic/truth.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const SIZE = 24;
@@ -22,14 +23,16 @@ describe('generateSyntheticGalaxies', () => {
     expect(a!.image).not.toEqual(b!.image);
   });
 
-  it('should make galaxy i depend only on (seed, i): not on count, start or image size', () => {
+  it('should make galaxy i depend only on (seed, i, image size): not on count or start', () => {
     const all = [...generateSyntheticGalaxies({ count: 6, size: SIZE, seed: 5 })];
     const tail = [...generateSyntheticGalaxies({ count: 2, start: 4, size: SIZE, seed: 5 })];
     expect(tail).toEqual(all.slice(4));
+    // A bigger image shows the same galaxy; the volunteers classify the image they are shown.
     const bigger = [...generateSyntheticGalaxies({ count: 6, size: 2 * SIZE, seed: 5 })];
     bigger.forEach((g, i) => {
       expect(g.params).toEqual(all[i]!.params);
-      expect(g.counts).toEqual(all[i]!.counts);
+      expect(g.trueProbabilities).toEqual(trueAnswerProbabilities(g.params, decalsDr5Schema, 2 * SIZE));
+      expect(all[i]!.trueProbabilities).toEqual(trueAnswerProbabilities(g.params, decalsDr5Schema, SIZE));
       expect(g.image.length).toBe(4 * SIZE * SIZE);
     });
   });

@@ -90,4 +90,26 @@ describe('trueAnswerProbabilities', () => {
       expect(edge(lo)).toBeLessThanOrEqual(edge(hi) + 1e-12);
     }));
   });
+
+  it('should show arms and bars less on a coarser image, and leave a finely sampled image at the PSF-limited view', () => {
+    const s = decalsDr5Schema;
+    fc.assert(fc.property(galaxyArb, fc.integer({ min: 16, max: 1024 }), fc.integer({ min: 16, max: 1024 }), (params, a, b) => {
+      const [coarse, fine] = a <= b ? [a, b] : [b, a];
+      const at = (size: number | undefined, column: string): number => p(s, trueAnswerProbabilities(params, s, size), column);
+      for (const column of ['has-spiral-arms_yes', 'bar_strong']) {
+        expect(at(coarse, column)).toBeLessThanOrEqual(at(fine, column) + 1e-12);
+        expect(at(fine, column)).toBeLessThanOrEqual(at(undefined, column) + 1e-12);
+      }
+      // Two pixels of a 10^6-pixel image are far below any PSF (FWHM >= 0.012 of the side).
+      expect(Math.abs(at(1e6, 'has-spiral-arms_yes') - at(undefined, 'has-spiral-arms_yes'))).toBeLessThan(1e-6);
+    }));
+  });
+
+  it('should hide arms that span a few pixels: a clear two-armed spiral reads as featured at 256 px but not at 16 px', () => {
+    const s = decalsDr5Schema;
+    const spiral = diskGalaxy({ armCount: 2, armAmplitude: 0.9, flux: 3, skyNoise: 1 });
+    const featured = (size: number): number => p(s, trueAnswerProbabilities(spiral, s, size), 'smooth-or-featured_featured-or-disk');
+    expect(featured(256)).toBeGreaterThan(0.8);
+    expect(featured(16)).toBeLessThan(featured(256) - 0.3);
+  });
 });
