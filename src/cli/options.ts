@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { ZOOBOT_ARCHITECTURES, type ZoobotArchitecture } from '../architectures/index.js';
 import { ConfigError } from '../errors.js';
+import { randomDihedral } from '../training/dihedral.js';
+import type { AugmentImages } from '../training/batches.js';
 import { nonNegativeInt, positiveInt } from './program.js';
 
 /** Parses a fraction in [0, 1). */
@@ -96,6 +98,32 @@ export function addTrainingDataOptions(command: Command): Command {
     .option('--seed <n>', 'random seed (split, shuffling, dropout)', nonNegativeInt, 0)
     .option('--validation-fraction <f>', 'fraction of the catalogue held out for early stopping', fraction, 0.2)
     .option('--cache', 'keep decoded images in memory (small catalogues)', false);
+}
+
+/** Augmentations `--augment` accepts. */
+export const AUGMENTATIONS = ['dihedral', 'none'] as const;
+
+/**
+ * Adds `--augment <name>`: `dihedral` (random flips and quarter turns of each training image, the
+ * default) or `none`.
+ * @param command - the command to add it to
+ * @returns `command`, for chaining
+ */
+export function addAugmentOption(command: Command): Command {
+  return command.option('--augment <name>', `training augmentation: ${AUGMENTATIONS.join(', ')}`, 'dihedral');
+}
+
+/**
+ * The training-batch augmentation `--augment` names, seeded with the run's seed.
+ * @param name - the `--augment` value
+ * @param seed - the run's seed
+ * @returns the hook, or undefined for `none`
+ * @throws ConfigError for an unknown name
+ */
+export function augmentationFor(name: string, seed: number): AugmentImages | undefined {
+  if (name === 'none') return undefined;
+  if (name === 'dihedral') return randomDihedral({ seed });
+  throw new ConfigError(`unknown augmentation "${name}". Should be one of: ${AUGMENTATIONS.join(', ')}`);
 }
 
 /**

@@ -28,6 +28,9 @@ describe('zoobot-ts command line', () => {
     expect(badBackend.stderr).toMatch(/unsupported backend "tpu". Should be one of: wasm, cpu, tensorflow/);
     const badSchema = runCli(['synthetic', '--out', join(work, 'w'), '--schema', 'dr99']);
     expect(badSchema.stderr).toMatch(/unknown schema "dr99"/);
+    const badAugment = runCli(['train', '--catalog', join(work, 'nope.csv'), '--out', join(work, 'u'), '--augment', 'spin']);
+    expect(badAugment.code).toBe(2);
+    expect(badAugment.stderr).toMatch(/unknown augmentation "spin". Should be one of: dihedral, none/);
     const badNumber = runCli(['synthetic', '--out', join(work, 'v'), '--count', 'many']);
     expect(badNumber.code).not.toBe(0);
     expect(badNumber.stderr).toMatch(/expected a positive integer, got "many"/);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { runDemo } from '../../node/workflows/demo.js';
 import { startBackend } from '../backend.js';
-import { addArchitectureOption, addBatchSizeOption, checkArchitecture } from '../options.js';
+import { addArchitectureOption, addAugmentOption, addBatchSizeOption, augmentationFor, checkArchitecture } from '../options.js';
 import { cliOutput } from '../output.js';
 import { nonNegativeInt, positiveInt, type GlobalOptions } from '../program.js';
 
@@ -17,13 +17,14 @@ export function registerDemo(program: Command): void {
     .option('--passes <n>', 'MC-dropout passes per galaxy', positiveInt, 5)
     .option('--seed <n>', 'random seed', nonNegativeInt, 1)
     .option('--lr <rate>', 'Adam learning rate', Number, 2e-3);
-  addArchitectureOption(demoCommand, 'small')
-    .action(async (opts: { out: string; count: number; size: number; epochs: number; batchSize: number; passes: number; seed: number; architecture: string; lr: number }, command: Command) => {
+  addAugmentOption(addArchitectureOption(demoCommand, 'small'))
+    .action(async (opts: { out: string; count: number; size: number; epochs: number; batchSize: number; passes: number; seed: number; architecture: string; lr: number; augment: string }, command: Command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const out = cliOutput(globals.json);
       checkArchitecture(opts.architecture);
+      const augment = augmentationFor(opts.augment, opts.seed) ?? false;
       const backend = await startBackend(globals, out);
-      const report = await runDemo({ architecture: opts.architecture, learningRate: opts.lr, outDir: opts.out, count: opts.count, size: opts.size, epochs: opts.epochs, batchSize: opts.batchSize, passes: opts.passes, seed: opts.seed, progress: !globals.json, log: out.log });
+      const report = await runDemo({ architecture: opts.architecture, augment, learningRate: opts.lr, outDir: opts.out, count: opts.count, size: opts.size, epochs: opts.epochs, batchSize: opts.batchSize, passes: opts.passes, seed: opts.seed, progress: !globals.json, log: out.log });
       const rows = report.comparison.confidentAnswers.map((m) => `  ${m.question.padEnd(20)} ${String(m.galaxies).padStart(5)} galaxies  accuracy ${Number.isNaN(m.accuracy) ? '  n/a' : m.accuracy.toFixed(3)}`);
       const errors = report.comparison.fractionErrors.map((e) => `  ${e.question.padEnd(20)} MAE ${Number.isNaN(e.mae) ? '  n/a' : e.mae.toFixed(3)} (${e.galaxies} galaxies with >= 20 votes)`);
       out.result({ backend, ...report }, [

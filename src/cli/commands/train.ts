@@ -6,13 +6,13 @@ import { loadCatalogCsv } from '../../node/catalogFiles.js';
 import { trainOnCatalog, catalogImageRoot, type TrainOnCatalogResult } from '../../node/workflows/trainCatalog.js';
 import { trainOnShards } from '../../node/workflows/trainShards.js';
 import { startBackend } from '../backend.js';
-import { addArchitectureOption, addBatchSizeOption, addImageOptions, addSchemaOption, addTrainingDataOptions, checkArchitecture, checkChannels } from '../options.js';
+import { addArchitectureOption, addAugmentOption, augmentationFor, addBatchSizeOption, addImageOptions, addSchemaOption, addTrainingDataOptions, checkArchitecture, checkChannels } from '../options.js';
 import { cliOutput } from '../output.js';
 import { positiveInt, type GlobalOptions } from '../program.js';
 
 interface TrainCliOptions {
   catalog?: string; shards?: string; out: string; schema: string; architecture: string; size: number; channels: number;
-  epochs: number; batchSize: number; patience: number; lr: number; seed: number; validationFraction: number; cache: boolean;
+  epochs: number; batchSize: number; patience: number; lr: number; seed: number; validationFraction: number; cache: boolean; augment: string;
 }
 
 /** `zoobot-ts train`: trains on a catalogue (id_str, file_loc, one vote-count column per answer). */
@@ -29,12 +29,13 @@ export function registerTrain(program: Command): void {
   addBatchSizeOption(trainCommand, 32)
     .option('--patience <n>', 'early-stopping patience in epochs', positiveInt, 8)
     .option('--lr <rate>', 'Adam learning rate', Number, 1e-3);
-  addTrainingDataOptions(trainCommand)
+  addAugmentOption(addTrainingDataOptions(trainCommand))
     .action(async (opts: TrainCliOptions, command: Command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const out = cliOutput(globals.json);
       checkArchitecture(opts.architecture);
       checkChannels(opts.channels);
+      const augment = augmentationFor(opts.augment, opts.seed);
       const report = (result: TrainOnCatalogResult, backend: string): void => {
         result.model.dispose();
         const { model: _model, ...summary } = result;
@@ -47,6 +48,7 @@ export function registerTrain(program: Command): void {
         const result = await trainOnShards({
           schema, shardDir: opts.shards, outDir: opts.out, architecture: opts.architecture, epochs: opts.epochs,
           batchSize: opts.batchSize, patience: opts.patience, learningRate: opts.lr, seed: opts.seed, progress: !globals.json, log: out.log,
+          ...(augment !== undefined ? { augment } : {}),
         });
         report(result, backend);
         return;
@@ -60,7 +62,7 @@ export function registerTrain(program: Command): void {
         schema, trainRows, validationRows, imageRoot: catalogImageRoot(catalog), outDir: opts.out,
         architecture: opts.architecture, size: opts.size, channels: opts.channels, epochs: opts.epochs,
         batchSize: opts.batchSize, patience: opts.patience, learningRate: opts.lr, seed: opts.seed, cache: opts.cache,
-        progress: !globals.json, log: out.log,
+        progress: !globals.json, log: out.log, ...(augment !== undefined ? { augment } : {}),
       });
       report(result, backend);
     });

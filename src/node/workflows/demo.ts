@@ -2,6 +2,8 @@ import { join, resolve } from 'node:path';
 import { decalsDr5Schema } from '../../decisionTree/index.js';
 import type { ZoobotArchitecture } from '../../architectures/index.js';
 import { splitCatalog } from '../../data/split.js';
+import { randomDihedral } from '../../training/dihedral.js';
+import type { AugmentImages } from '../../training/batches.js';
 import { loadCatalogCsv } from '../catalogFiles.js';
 import { writeSyntheticDataset } from '../writeSynthetic.js';
 import { readPredictedFractions } from '../predictionsFile.js';
@@ -30,6 +32,8 @@ export interface DemoOptions {
   readonly learningRate?: number;
   /** Base network. @defaultValue 'small' */
   readonly architecture?: ZoobotArchitecture;
+  /** Augmentation of the training batches, or `false` for none. @defaultValue `randomDihedral({ seed })` */
+  readonly augment?: AugmentImages | false;
   readonly progress?: boolean;
   readonly log?: (message: string) => void;
 }
@@ -59,6 +63,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const { count = 2500, size = 48, epochs = 10, batchSize = 32, passes = 5, seed = 1, architecture = 'small', log = () => {} } = options;
   const outDir = resolve(options.outDir);
   const schema = decalsDr5Schema;
+  const augment = options.augment ?? randomDihedral({ seed });
 
   log(`generating ${count} synthetic galaxies (${size} px) with simulated volunteers in ${join(outDir, 'data')}`);
   const data = await writeSyntheticDataset({ outDir: join(outDir, 'data'), count, size, seed, schema });
@@ -69,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const imageRoot = catalogImageRoot(data.catalogPath);
   const trained = await trainOnCatalog({
     schema, trainRows, validationRows, imageRoot, outDir: join(outDir, 'run'), architecture, size,
-    epochs, batchSize, seed, cache: true, learningRate: options.learningRate ?? 2e-3, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
+    epochs, batchSize, seed, cache: true, ...(augment !== false ? { augment } : {}), learningRate: options.learningRate ?? 2e-3, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
   });
   log(`best epoch ${trained.bestEpoch + 1} (validation loss ${trained.bestValidationLoss.toFixed(3)}); model in ${trained.modelDir}`);
 

@@ -5,7 +5,7 @@ import type { CatalogRow } from '../../data/catalog/index.js';
 import { treeLoss } from '../../losses/index.js';
 import { zoobotModel, saveZoobotModel, type ZoobotArchitecture } from '../../architectures/index.js';
 import { train, type TrainResult } from '../../training/train.js';
-import type { BatchSource } from '../../training/batches.js';
+import type { AugmentImages, BatchSource } from '../../training/batches.js';
 import { adam } from '../../training/adamw.js';
 import { catalogBatchSource } from '../catalogSource.js';
 import { fileCheckpointStore } from '../fileCheckpointStore.js';
@@ -35,6 +35,8 @@ export interface TrainOnCatalogOptions {
   readonly batchNormBatches?: number;
   /** Keep decoded images in memory (small data sets). */
   readonly cache?: boolean;
+  /** Augmentation of the training batches, e.g. `randomDihedral({ seed })`. @defaultValue none */
+  readonly augment?: AugmentImages;
   /** Show progress (false for --json). */
   readonly progress?: boolean;
   /** Status lines. */
@@ -54,9 +56,10 @@ export interface TrainOnCatalogResult extends TrainResult {
  * to `outDir/history.jsonl` and the best model to `outDir/model`.
  */
 export async function trainOnCatalog(options: TrainOnCatalogOptions): Promise<TrainOnCatalogResult> {
-  const { size, channels = 1, batchSize, seed = 0, cache = false } = options;
-  const source = (rows: readonly CatalogRow[], shuffle: boolean) => catalogBatchSource({
-    rows, imageRoot: options.imageRoot, size, channels, batchSize, shuffle, seed, cache,
+  const { size, channels = 1, batchSize, seed = 0, cache = false, augment } = options;
+  const source = (rows: readonly CatalogRow[], training: boolean) => catalogBatchSource({
+    rows, imageRoot: options.imageRoot, size, channels, batchSize, shuffle: training, seed, cache,
+    ...(training && augment !== undefined ? { augment } : {}),
   });
   return trainOnSources({
     ...options, inputShape: [size, size, channels], train: source(options.trainRows, true),
@@ -65,7 +68,7 @@ export async function trainOnCatalog(options: TrainOnCatalogOptions): Promise<Tr
 }
 
 /** Options of {@link trainOnSources}: {@link TrainOnCatalogOptions} with batch sources instead of rows. */
-export interface TrainOnSourcesOptions extends Omit<TrainOnCatalogOptions, 'trainRows' | 'validationRows' | 'imageRoot' | 'size' | 'channels' | 'batchSize' | 'cache'> {
+export interface TrainOnSourcesOptions extends Omit<TrainOnCatalogOptions, 'trainRows' | 'validationRows' | 'imageRoot' | 'size' | 'channels' | 'batchSize' | 'cache' | 'augment'> {
   /** Training batches, shuffled by the source. */
   readonly train: BatchSource;
   /** Validation batches for early stopping. */

@@ -1,3 +1,4 @@
+import type { AugmentImages } from '../../training/batches.js';
 import { shardBatchSource } from '../shardSource.js';
 import { trainOnSources, type TrainOnCatalogResult, type TrainOnSourcesOptions } from './trainCatalog.js';
 
@@ -12,6 +13,8 @@ export interface TrainOnShardsOptions extends Omit<TrainOnSourcesOptions, 'train
   readonly validationSplit?: string;
   /** Records in the shuffle buffer. @defaultValue 1024 */
   readonly shuffleBuffer?: number;
+  /** Augmentation of the training batches, e.g. `randomDihedral({ seed })`. @defaultValue none */
+  readonly augment?: AugmentImages;
 }
 
 /**
@@ -24,6 +27,7 @@ export async function trainOnShards(options: TrainOnShardsOptions): Promise<Trai
   const common = { dir: shardDir, labelColumns: options.schema.labelColumns, batchSize };
   const train = await shardBatchSource({
     ...common, split: trainSplit, shuffle: true, seed, ...(options.shuffleBuffer !== undefined ? { shuffleBuffer: options.shuffleBuffer } : {}),
+    ...(options.augment !== undefined ? { augment: options.augment } : {}),
   });
   const validation = train.manifest.splits[validationSplit] === undefined ? undefined : await shardBatchSource({ ...common, split: validationSplit });
   options.log?.(`${train.size} training and ${validation?.size ?? 0} validation galaxies from ${shardDir} (${train.imageShape.join('x')})`);
