@@ -23,6 +23,8 @@ export interface EpochRecord {
   readonly validationQuestionLosses?: Readonly<Record<string, number>>;
   /** Learning rate in force. */
   readonly learningRate: number;
+  /** Factor on the concentrations in this epoch's training loss, during a concentration warm-up. */
+  readonly concentrationScale?: number;
   /** Training images per second over the epoch. */
   readonly imagesPerSecond: number;
   /** Wall time of the epoch, seconds. */

@@ -5,6 +5,9 @@
  * @module training
  */
 export { inMemoryBatchSource, shuffleInPlace, type BatchSource, type GalaxyBatch, type InMemorySourceOptions } from './batches.js';
+export {
+  concentrationScale, scaledConcentrationLoss, checkConcentrationWarmup, DEFAULT_INITIAL_CONCENTRATION_SCALE, type ConcentrationWarmup,
+} from './concentrationWarmup.js';
 export { randomDihedral, type RandomDihedralOptions } from './dihedral.js';
 export { packBatch, batchTensors, prefetch, type BatchExample, type PackedBatch, type AugmentImages } from './batches.js';
 export {

@@ -10,6 +10,7 @@ import { reseedModel } from './reseed.js';
 import { adam } from './adamw.js';
 import { microBatchGradients } from './microBatches.js';
 import { recalibrateBatchNorm } from './batchNormStatistics.js';
+import { checkConcentrationWarmup, concentrationScale, scaledConcentrationLoss, type ConcentrationWarmup } from './concentrationWarmup.js';
 
 /** Per-question loss: labels `[batch, answers]`, predictions `[batch, answers]` -> `[batch, questions]`. */
 export type PerQuestionLoss = (labels: tf.Tensor2D, predictions: tf.Tensor2D) => tf.Tensor2D;
@@ -76,6 +77,14 @@ export interface TrainOptions {
    * the moving averages. @defaultValue 0
    */
   readonly batchNormBatches?: number;
+  /**
+   * Multiply the concentrations in the training loss by a factor falling geometrically from
+   * `initialScale` (default 100) to 1 over the first `epochs` epochs ({@link concentrationScale}): a
+   * curriculum from the multinomial to the Dirichlet-multinomial likelihood that keeps a Dirichlet head
+   * from collapsing to its floor on bimodal votes early on. Validation always uses the loss as given.
+   * @defaultValue no warm-up
+   */
+  readonly concentrationWarmup?: ConcentrationWarmup;
 }
 
 /** What {@link train} returns. */
@@ -109,6 +118,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (outputs !== schema.answerCount) {
     throw new ShapeError(`train: the model has ${String(outputs)} outputs but schema '${schema.name}' has ${schema.answerCount} answers`);
   }
+  if (options.concentrationWarmup !== undefined) checkConcentrationWarmup(options.concentrationWarmup);
   const optimizer = options.optimizer ?? adam(1e-3);
   const state = await restoreState(options, optimizer);
   if (state.resumed !== undefined) await callbacks.onResume?.(state.resumed);
@@ -120,7 +130,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (state.epochsWithoutImprovement >= patience) { stopReason = 'early-stopping'; break; }
     reseedModel(model, (Math.imul(seed | 0, 1000003) + epoch) | 0);
     const started = performance.now();
-    const trainStats = await trainEpoch(options, optimizer, epoch, questions);
+    const scale = concentrationScale(options.concentrationWarmup, epoch);
+    const trainStats = await trainEpoch(options, scaledConcentrationLoss(loss, scale), optimizer, epoch, questions);
     if (trainStats === undefined) { stopReason = 'aborted'; break; }
     if (batchNormBatches > 0) await recalibrateBatchNorm(model, options.train, { batches: batchNormBatches, epoch });
     const validationStats = options.validation === undefined ? undefined : await evaluateLoss(model, loss, options.validation, epoch, questions);
@@ -131,6 +142,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       questionLosses: trainStats.questionLosses,
       ...(validationStats !== undefined ? { validationLoss: validationStats.loss, validationQuestionLosses: validationStats.questionLosses } : {}),
       learningRate: learningRateOf(optimizer),
+      ...(options.concentrationWarmup !== undefined ? { concentrationScale: scale } : {}),
       imagesPerSecond: trainStats.images / trainStats.seconds,
       seconds,
     };
@@ -153,6 +165,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (restoreBestWeights && state.bestWeights !== null && stopReason !== 'aborted') {
     setModelWeightArrays(model, state.bestWeights, 'best weights');
   }
+  // An optimizer made here has no other owner; its moment variables would outlive the run.
+  if (options.optimizer === undefined) optimizer.dispose();
   return { history: state.history, bestEpoch: state.bestEpoch, bestValidationLoss: state.bestValidationLoss, stopReason, epochsRun };
 }
 
@@ -214,10 +228,9 @@ interface LossStats {
 
 /** One optimiser step from gradients accumulated over micro-batches; hands over the per-question loss sums. */
 function microBatchStep(
-  options: TrainOptions, microBatch: number, optimizer: tf.Optimizer, batch: GalaxyBatch, variables: tf.Variable[],
+  model: tf.LayersModel, loss: PerQuestionLoss, microBatch: number, optimizer: tf.Optimizer, batch: GalaxyBatch, variables: tf.Variable[],
   perQuestion: (sums: tf.Tensor) => void,
 ): tf.Scalar {
-  const { model, loss } = options;
   const sums: tf.Tensor[] = [];
   const { value, grads } = microBatchGradients((xs, ys) => {
     const losses = loss(ys as tf.Tensor2D, model.apply(xs, { training: true }) as tf.Tensor2D);
@@ -230,8 +243,10 @@ function microBatchStep(
   return value;
 }
 
-async function trainEpoch(options: TrainOptions, optimizer: tf.Optimizer, epoch: number, questions: readonly string[]): Promise<LossStats | undefined> {
-  const { model, loss, callbacks = {} } = options;
+async function trainEpoch(
+  options: TrainOptions, loss: PerQuestionLoss, optimizer: tf.Optimizer, epoch: number, questions: readonly string[],
+): Promise<LossStats | undefined> {
+  const { model, callbacks = {} } = options;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const totals = new Float64Array(questions.length);
   let images = 0;
@@ -241,7 +256,7 @@ async function trainEpoch(options: TrainOptions, optimizer: tf.Optimizer, epoch:
     if (options.signal?.aborted === true) { disposeBatch(batch); return undefined; }
     let perQuestion: tf.Tensor | undefined;
     const cost = options.microBatch !== undefined
-      ? microBatchStep(options, options.microBatch, optimizer, batch, variables, (sums) => { perQuestion = sums; })
+      ? microBatchStep(model, loss, options.microBatch, optimizer, batch, variables, (sums) => { perQuestion = sums; })
       : optimizer.minimize(() => {
         const predictions = model.apply(batch.images, { training: true }) as tf.Tensor2D;
         const losses = loss(batch.labels, predictions);

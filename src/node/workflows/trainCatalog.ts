@@ -7,6 +7,7 @@ import { zoobotModel, saveZoobotModel, type ZoobotArchitecture } from '../../arc
 import { train, type TrainResult } from '../../training/train.js';
 import type { AugmentImages, BatchSource } from '../../training/batches.js';
 import { adam } from '../../training/adamw.js';
+import type { ConcentrationWarmup } from '../../training/concentrationWarmup.js';
 import { catalogBatchSource } from '../catalogSource.js';
 import { fileCheckpointStore } from '../fileCheckpointStore.js';
 import { jsonLinesHistory } from '../history.js';
@@ -37,6 +38,8 @@ export interface TrainOnCatalogOptions {
   readonly cache?: boolean;
   /** Augmentation of the training batches, e.g. `randomDihedral({ seed })`. @defaultValue none */
   readonly augment?: AugmentImages;
+  /** Concentration warm-up of the Dirichlet head (see `train`). @defaultValue none */
+  readonly concentrationWarmup?: ConcentrationWarmup;
   /** Show progress (false for --json). */
   readonly progress?: boolean;
   /** Status lines. */
@@ -93,6 +96,7 @@ export async function trainOnSources(options: TrainOnSourcesOptions): Promise<Tr
   const result = await train({
     model, schema, loss: treeLoss(schema).perQuestion, epochs: options.epochs, patience: options.patience ?? 8, batchNormBatches: options.batchNormBatches ?? 16,
     optimizer: adam(options.learningRate ?? 1e-3), seed, checkpoints,
+    ...(options.concentrationWarmup !== undefined ? { concentrationWarmup: options.concentrationWarmup } : {}),
     train: options.train,
     ...(options.validation !== undefined ? { validation: options.validation } : {}),
     callbacks: {
