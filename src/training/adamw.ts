@@ -26,6 +26,37 @@ export interface AdamWOptions {
    * The multiplier scales both the Adam step and the decay, like a per-group learning rate.
    */
   readonly learningRateScales?: ReadonlyMap<string, number>;
+  /**
+   * Multiplier of the learning rate at each (1-based) step, e.g. {@link cosineDecay}. A function of
+   * the step count alone, which checkpoints keep, so resumed runs follow it exactly. @defaultValue constant 1
+   */
+  readonly schedule?: LearningRateSchedule;
+}
+
+/** Learning-rate multiplier as a function of the 1-based optimiser step. */
+export type LearningRateSchedule = (step: number) => number;
+
+/** Options of {@link cosineDecay}. */
+export interface CosineDecayOptions {
+  /** Steps over which the multiplier falls from 1 to `floor` (it stays there afterwards). */
+  readonly steps: number;
+  /** Final multiplier, in [0, 1]. @defaultValue 0 */
+  readonly floor?: number;
+}
+
+/**
+ * Cosine decay (Loshchilov & Hutter 2017, without restarts): the multiplier
+ * `floor + (1 - floor) * (1 + cos(pi * min(t, steps) / steps)) / 2` at step `t`.
+ *
+ * @param options - length and floor.
+ * @returns the schedule.
+ * @throws {@link ConfigError} for a non-positive step count or a floor outside [0, 1].
+ */
+export function cosineDecay(options: CosineDecayOptions): LearningRateSchedule {
+  const { steps, floor = 0 } = options;
+  if (!Number.isInteger(steps) || steps < 1) throw new ConfigError(`cosineDecay: steps must be a positive integer, got ${steps}`);
+  if (!(floor >= 0 && floor <= 1)) throw new ConfigError(`cosineDecay: floor must be in [0, 1], got ${floor}`);
+  return (step) => floor + ((1 - floor) * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps))) / 2;
 }
 
 interface Moments { readonly m: tf.Variable; readonly v: tf.Variable }
@@ -53,12 +84,13 @@ export class AdamW extends tf.Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   private readonly scales: ReadonlyMap<string, number>;
+  private readonly schedule: LearningRateSchedule | undefined;
   private readonly moments = new Map<string, Moments>();
 
   /** @param options - See {@link AdamWOptions}. */
   constructor(options: AdamWOptions = {}) {
     super();
-    const { learningRate = 1e-4, weightDecay = 0.05, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, learningRateScales = new Map() } = options;
+    const { learningRate = 1e-4, weightDecay = 0.05, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, learningRateScales = new Map(), schedule } = options;
     if (!(learningRate > 0)) throw new ConfigError(`AdamW: learningRate must be positive, got ${learningRate}`);
     if (!(weightDecay >= 0)) throw new ConfigError(`AdamW: weightDecay must be non-negative, got ${weightDecay}`);
     if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) throw new ConfigError(`AdamW: betas must be in [0, 1), got ${beta1}, ${beta2}`);
@@ -71,6 +103,12 @@ export class AdamW extends tf.Optimizer {
     this.beta2 = beta2;
     this.epsilon = epsilon;
     this.scales = learningRateScales;
+    this.schedule = schedule;
+  }
+
+  /** The learning rate of the last step taken (of the first step before any), schedule included. */
+  get currentLearningRate(): number {
+    return this.learningRate * (this.schedule?.(Math.max(this.iterations, 1)) ?? 1);
   }
 
   /** One AdamW step on the named variables (registered `tf.Variable`s). */
@@ -82,11 +120,12 @@ export class AdamW extends tf.Optimizer {
     const t = this.iterations;
     const correction1 = 1 - this.beta1 ** t;
     const correction2 = 1 - this.beta2 ** t;
+    const scheduled = this.learningRate * (this.schedule?.(t) ?? 1);
     for (const [name, gradient] of pairs) {
       const variable = tf.engine().registeredVariables[name];
       if (variable === undefined) throw new ConfigError(`AdamW: no registered variable named '${name}'`);
       const { m, v } = this.momentsOf(variable);
-      const lr = this.learningRate * (this.scales.get(name) ?? 1);
+      const lr = scheduled * (this.scales.get(name) ?? 1);
       tf.tidy(() => {
         const g = gradient as tf.Tensor;
         const newM = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
@@ -151,7 +190,8 @@ export class AdamW extends tf.Optimizer {
  * drifts from an uninterrupted one by float32 rounding that grows with every step.
  *
  * @param learningRate - @defaultValue 1e-3
+ * @param schedule - learning-rate multiplier per step (e.g. {@link cosineDecay}). @defaultValue constant
  */
-export function adam(learningRate = 1e-3): AdamW {
-  return new AdamW({ learningRate, weightDecay: 0 });
+export function adam(learningRate = 1e-3, schedule?: LearningRateSchedule): AdamW {
+  return new AdamW({ learningRate, weightDecay: 0, ...(schedule !== undefined ? { schedule } : {}) });
 }

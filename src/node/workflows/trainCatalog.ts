@@ -6,7 +6,7 @@ import { treeLoss } from '../../losses/index.js';
 import { zoobotModel, saveZoobotModel, type ZoobotArchitecture } from '../../architectures/index.js';
 import { train, type TrainResult } from '../../training/train.js';
 import type { AugmentImages, BatchSource } from '../../training/batches.js';
-import { adam } from '../../training/adamw.js';
+import { adam, type LearningRateSchedule } from '../../training/adamw.js';
 import type { ConcentrationWarmup } from '../../training/concentrationWarmup.js';
 import { catalogBatchSource } from '../catalogSource.js';
 import { fileCheckpointStore } from '../fileCheckpointStore.js';
@@ -40,6 +40,8 @@ export interface TrainOnCatalogOptions {
   readonly augment?: AugmentImages;
   /** Concentration warm-up of the Dirichlet head (see `train`). @defaultValue none */
   readonly concentrationWarmup?: ConcentrationWarmup;
+  /** Learning-rate multiplier per optimiser step, e.g. `cosineDecay({ steps })`. @defaultValue constant */
+  readonly learningRateSchedule?: LearningRateSchedule;
   /** Show progress (false for --json). */
   readonly progress?: boolean;
   /** Status lines. */
@@ -95,7 +97,7 @@ export async function trainOnSources(options: TrainOnSourcesOptions): Promise<Tr
   let bar = createProgress({ label: 'epoch 1', total, silent: options.progress === false });
   const result = await train({
     model, schema, loss: treeLoss(schema).perQuestion, epochs: options.epochs, patience: options.patience ?? 8, batchNormBatches: options.batchNormBatches ?? 16,
-    optimizer: adam(options.learningRate ?? 1e-3), seed, checkpoints,
+    optimizer: adam(options.learningRate ?? 1e-3, options.learningRateSchedule), seed, checkpoints,
     ...(options.concentrationWarmup !== undefined ? { concentrationWarmup: options.concentrationWarmup } : {}),
     train: options.train,
     ...(options.validation !== undefined ? { validation: options.validation } : {}),
