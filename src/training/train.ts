@@ -7,7 +7,7 @@ import {
   type CheckpointStore, type EpochRecord, type NamedArray, type TrainingCheckpoint,
 } from './checkpoint.js';
 import { reseedModel } from './reseed.js';
-import { adam, AdamW } from './adamw.js';
+import { adam } from './adamw.js';
 import { microBatchGradients } from './microBatches.js';
 import { recalibrateBatchNorm } from './batchNormStatistics.js';
 import { checkConcentrationWarmup, concentrationScale, scaledConcentrationLoss, type ConcentrationWarmup } from './concentrationWarmup.js';
@@ -310,7 +310,8 @@ function disposeBatch(batch: GalaxyBatch): void {
 }
 
 function learningRateOf(optimizer: tf.Optimizer): number {
-  if (optimizer instanceof AdamW) return optimizer.currentLearningRate;
-  const rate = (optimizer as unknown as { learningRate?: unknown }).learningRate;
-  return typeof rate === 'number' ? rate : Number.NaN;
+  // Not `instanceof AdamW`: tfjs's Optimizer[Symbol.hasInstance] accepts any optimizer.
+  const { currentLearningRate, learningRate } = optimizer as unknown as { currentLearningRate?: unknown; learningRate?: unknown };
+  if (typeof currentLearningRate === 'number') return currentLearningRate;
+  return typeof learningRate === 'number' ? learningRate : Number.NaN;
 }
