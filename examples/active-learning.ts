@@ -11,7 +11,7 @@ import { decalsDr5Schema } from 'zoobot-ts/decisionTree';
 import { treeLoss } from 'zoobot-ts/losses';
 import { zoobotModel } from 'zoobot-ts/architectures';
 import { generateSyntheticGalaxies } from 'zoobot-ts/data';
-import { activeLearning, evaluateLoss, inMemoryBatchSource, train } from 'zoobot-ts';
+import { activeLearning, adam, evaluateLoss, inMemoryBatchSource, train } from 'zoobot-ts';
 import { useNodeBackend, writeActiveLearningPlot } from 'zoobot-ts/node';
 import type { ActiveLearningRun } from 'zoobot-ts/plots';
 
@@ -46,7 +46,7 @@ async function run(acquisition: 'bald' | 'random', seed: number) {
       const model = zoobotModel({ schema, architecture: 'small', inputShape: [size, size, 1], seed });
       const chosen = labelled.ids.map((id) => byId.get(id)!);
       await train({
-        model, schema, loss, epochs: 6, optimizer: tf.train.adam(2e-3), seed,
+        model, schema, loss, epochs: 6, optimizer: adam(2e-3), seed, batchNormBatches: 16,
         train: inMemoryBatchSource({ images: imagesOf(chosen), imageShape: [size, size, 1], labels: labelled.labels, seed }),
       });
       return model;
