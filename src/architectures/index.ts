@@ -17,6 +17,7 @@ export {
   zoobotModel, modelSchema, ZOOBOT_ARCHITECTURES, type ZoobotArchitecture, type ZoobotModelOptions,
 } from './zoobotModel.js';
 export { predictMC, setMcMode, type McMode, type PredictMcOptions } from './predictMC.js';
+export { applyDihedral, DIHEDRAL_ORDER } from './dihedral.js';
 export { saveZoobotModel, loadZoobotModel, ZOOBOT_METADATA_KEY, type ZoobotMetadata } from './saveLoad.js';
 export { loadKerasWeights, type LoadKerasWeightsOptions } from './kerasWeights.js';
 export { DirichletHead, dirichletHead, type DirichletHeadArgs } from './layers/dirichletHead.js';

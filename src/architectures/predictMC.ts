@@ -1,6 +1,7 @@
 /** Monte Carlo dropout prediction (W+20, W+21) without rebuilding or retraining-mode side effects. */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors.js';
+import { applyDihedral, DIHEDRAL_ORDER } from './dihedral.js';
 import { McDropout } from './layers/mcDropout.js';
 import { flattenLayers } from './layers/flattenLayers.js';
 import { RandomAugmentation } from './layers/augmentation/base.js';
@@ -46,6 +47,12 @@ export interface PredictMcOptions {
   readonly mode?: 'full' | 'head';
   /** Also sample random augmentations (full mode only). @defaultValue false */
   readonly augment?: boolean;
+  /**
+   * Test-time augmentation by the symmetries of the square: pass `p` sees the images under element
+   * `p mod 8` of D4 ({@link applyDihedral}), so 8 passes cover every flip and quarter turn once
+   * (full mode, square images). @defaultValue false
+   */
+  readonly dihedral?: boolean;
   /** Batch size of `model.predict`. @defaultValue 32 */
   readonly batchSize?: number;
 }
@@ -64,13 +71,17 @@ export interface PredictMcOptions {
  * ```
  */
 export function predictMC(model: tf.LayersModel, x: tf.Tensor, passes: number, options: PredictMcOptions = {}): tf.Tensor {
-  const { mode = 'full', augment = false, batchSize = 32 } = options;
+  const { mode = 'full', augment = false, dihedral = false, batchSize = 32 } = options;
   if (!Number.isInteger(passes) || passes < 1) throw new ConfigError(`predictMC: passes must be a positive integer, got ${passes}`);
   if (mode !== 'full' && mode !== 'head') throw new ConfigError(`predictMC: unsupported mode "${String(mode)}". Should be one of: full, head`);
+  if (dihedral && mode !== 'full') throw new ConfigError('predictMC: dihedral test-time augmentation needs mode "full"');
   const previous = setMcMode(model, { dropout: true, augmentation: augment && mode === 'full' });
   try {
     return mode === 'full'
-      ? tf.tidy(() => tf.stack(Array.from({ length: passes }, () => model.predict(x, { batchSize }) as tf.Tensor)))
+      ? tf.tidy(() => tf.stack(Array.from({ length: passes }, (_, p) => {
+        const input = dihedral ? applyDihedral(x as tf.Tensor4D, p % DIHEDRAL_ORDER) : x;
+        return model.predict(input, { batchSize }) as tf.Tensor;
+      })))
       : predictHeadOnly(model, x, passes, batchSize);
   } finally {
     setMcMode(model, previous);

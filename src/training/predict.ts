@@ -21,6 +21,8 @@ export interface PredictSourceOptions {
   readonly passes?: number;
   /** `'full'` MC or the cheaper `'head'` mode of `predictMC`. @defaultValue 'full' */
   readonly mode?: 'full' | 'head';
+  /** Test-time augmentation: pass `p` sees the images flipped/turned by D4 element `p mod 8` (`predictMC`'s `dihedral`). @defaultValue false */
+  readonly dihedral?: boolean;
   /** Called after each batch with the number of galaxies done. */
   readonly onProgress?: (done: number) => void;
 }
@@ -37,11 +39,11 @@ export interface PredictSourceOptions {
 export async function* predictSource(
   model: tf.LayersModel, source: BatchSource, options: PredictSourceOptions = {},
 ): AsyncGenerator<PredictedBatch> {
-  const { passes = 5, mode = 'full', onProgress } = options;
+  const { passes = 5, mode = 'full', dihedral = false, onProgress } = options;
   if (!Number.isInteger(passes) || passes < 1) throw new ConfigError(`predictSource: passes must be a positive integer, got ${passes}`);
   let done = 0;
   for await (const batch of source.batches(0)) {
-    const stacked = predictMC(model, batch.images, passes, { mode });
+    const stacked = predictMC(model, batch.images, passes, { mode, dihedral });
     // [passes, batch, answers] -> [batch, passes, answers]
     const transposed = tf.transpose(stacked, [1, 0, 2]);
     const concentrations = (await transposed.data()) as Float32Array;

@@ -17,6 +17,8 @@ export interface PredictCatalogOptions {
   /** The predictions table to write: Parquet when it ends in `.parquet`, else CSV. */
   readonly outPath: string;
   readonly passes?: number;
+  /** Test-time augmentation over the flips and quarter turns of the square (see `predictMC`). @defaultValue false */
+  readonly dihedral?: boolean;
   readonly batchSize?: number;
   /** Split the catalogue into this many deterministic slices (SLURM arrays, indexed Jobs). @defaultValue 1 */
   readonly numShards?: number;
@@ -39,7 +41,7 @@ export function catalogSlice<T>(rows: readonly T[], count: number, index: number
  * @returns the number of galaxies predicted.
  */
 export async function predictCatalog(options: PredictCatalogOptions): Promise<number> {
-  const { model, schema, passes = 5, batchSize = 64, numShards = 1, shardIndex = 0 } = options;
+  const { model, schema, passes = 5, dihedral = false, batchSize = 64, numShards = 1, shardIndex = 0 } = options;
   const rows = catalogSlice(options.rows, numShards, shardIndex);
   const [, height, , channels] = model.inputs[0]?.shape ?? [];
   if (typeof height !== 'number' || (channels !== 1 && channels !== 3)) {
@@ -48,7 +50,7 @@ export async function predictCatalog(options: PredictCatalogOptions): Promise<nu
   const source = catalogBatchSource({ rows, imageRoot: options.imageRoot, size: height, channels, batchSize });
   const bar = createProgress({ label: 'predict', total: rows.length, silent: options.progress === false });
   const write = options.outPath.endsWith('.parquet') ? writePredictionsParquet : writePredictionsCsv;
-  const count = await write(options.outPath, schema, predictSource(model, source, { passes, onProgress: (done) => bar.update(done) }));
+  const count = await write(options.outPath, schema, predictSource(model, source, { passes, dihedral, onProgress: (done) => bar.update(done) }));
   bar.stop();
   return count;
 }
