@@ -4,6 +4,7 @@ import { ZOOBOT_ARCHITECTURES, type ZoobotArchitecture } from '../architectures/
 import { ConfigError } from '../errors.js';
 import { randomDihedral } from '../training/dihedral.js';
 import type { AugmentImages } from '../training/batches.js';
+import type { ConcentrationWarmup } from '../training/concentrationWarmup.js';
 import { nonNegativeInt, positiveInt } from './program.js';
 
 /** Parses a fraction in [0, 1). */
@@ -124,6 +125,28 @@ export function augmentationFor(name: string, seed: number): AugmentImages | und
   if (name === 'none') return undefined;
   if (name === 'dihedral') return randomDihedral({ seed });
   throw new ConfigError(`unknown augmentation "${name}". Should be one of: ${AUGMENTATIONS.join(', ')}`);
+}
+
+/**
+ * Adds `--warmup-epochs <n>`: epochs of concentration warm-up (`train({ concentrationWarmup })`; 0 for none).
+ * @param command - the command to add it to
+ * @param defaultEpochs - the warm-up when the option is not given, or a description of the default the command computes
+ * @returns `command`, for chaining
+ */
+export function addWarmupOption(command: Command, defaultEpochs: number | string): Command {
+  const help = 'epochs over which the Dirichlet concentrations in the training loss are scaled from 100x down to 1x (0: none)';
+  return typeof defaultEpochs === 'number'
+    ? command.option('--warmup-epochs <n>', help, nonNegativeInt, defaultEpochs)
+    : command.option('--warmup-epochs <n>', `${help} (default: ${defaultEpochs})`, nonNegativeInt);
+}
+
+/**
+ * The concentration warm-up `--warmup-epochs` asks for.
+ * @param epochs - the `--warmup-epochs` value
+ * @returns the warm-up, or undefined for 0
+ */
+export function warmupFor(epochs: number): ConcentrationWarmup | undefined {
+  return epochs > 0 ? { epochs } : undefined;
 }
 
 /**

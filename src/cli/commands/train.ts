@@ -6,13 +6,13 @@ import { loadCatalogCsv } from '../../node/catalogFiles.js';
 import { trainOnCatalog, catalogImageRoot, type TrainOnCatalogResult } from '../../node/workflows/trainCatalog.js';
 import { trainOnShards } from '../../node/workflows/trainShards.js';
 import { startBackend } from '../backend.js';
-import { addArchitectureOption, addAugmentOption, augmentationFor, addBatchSizeOption, addImageOptions, addSchemaOption, addTrainingDataOptions, checkArchitecture, checkChannels } from '../options.js';
+import { addArchitectureOption, addAugmentOption, addWarmupOption, augmentationFor, warmupFor, addBatchSizeOption, addImageOptions, addSchemaOption, addTrainingDataOptions, checkArchitecture, checkChannels } from '../options.js';
 import { cliOutput } from '../output.js';
 import { positiveInt, type GlobalOptions } from '../program.js';
 
 interface TrainCliOptions {
   catalog?: string; shards?: string; out: string; schema: string; architecture: string; size: number; channels: number;
-  epochs: number; batchSize: number; patience: number; lr: number; seed: number; validationFraction: number; cache: boolean; augment: string;
+  epochs: number; batchSize: number; patience: number; lr: number; seed: number; validationFraction: number; cache: boolean; augment: string; warmupEpochs: number;
 }
 
 /** `zoobot-ts train`: trains on a catalogue (id_str, file_loc, one vote-count column per answer). */
@@ -29,13 +29,15 @@ export function registerTrain(program: Command): void {
   addBatchSizeOption(trainCommand, 32)
     .option('--patience <n>', 'early-stopping patience in epochs', positiveInt, 8)
     .option('--lr <rate>', 'Adam learning rate', Number, 1e-3);
-  addAugmentOption(addTrainingDataOptions(trainCommand))
+  addWarmupOption(addAugmentOption(addTrainingDataOptions(trainCommand)), 0)
     .action(async (opts: TrainCliOptions, command: Command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const out = cliOutput(globals.json);
       checkArchitecture(opts.architecture);
       checkChannels(opts.channels);
       const augment = augmentationFor(opts.augment, opts.seed);
+      const concentrationWarmup = warmupFor(opts.warmupEpochs);
+      const extras = { ...(augment !== undefined ? { augment } : {}), ...(concentrationWarmup !== undefined ? { concentrationWarmup } : {}) };
       const report = (result: TrainOnCatalogResult, backend: string): void => {
         result.model.dispose();
         const { model: _model, ...summary } = result;
@@ -48,7 +50,7 @@ export function registerTrain(program: Command): void {
         const result = await trainOnShards({
           schema, shardDir: opts.shards, outDir: opts.out, architecture: opts.architecture, epochs: opts.epochs,
           batchSize: opts.batchSize, patience: opts.patience, learningRate: opts.lr, seed: opts.seed, progress: !globals.json, log: out.log,
-          ...(augment !== undefined ? { augment } : {}),
+          ...extras,
         });
         report(result, backend);
         return;
@@ -62,7 +64,7 @@ export function registerTrain(program: Command): void {
         schema, trainRows, validationRows, imageRoot: catalogImageRoot(catalog), outDir: opts.out,
         architecture: opts.architecture, size: opts.size, channels: opts.channels, epochs: opts.epochs,
         batchSize: opts.batchSize, patience: opts.patience, learningRate: opts.lr, seed: opts.seed, cache: opts.cache,
-        progress: !globals.json, log: out.log, ...(augment !== undefined ? { augment } : {}),
+        progress: !globals.json, log: out.log, ...extras,
       });
       report(result, backend);
     });

@@ -4,6 +4,7 @@ import type { ZoobotArchitecture } from '../../architectures/index.js';
 import { splitCatalog } from '../../data/split.js';
 import { randomDihedral } from '../../training/dihedral.js';
 import type { AugmentImages } from '../../training/batches.js';
+import type { ConcentrationWarmup } from '../../training/concentrationWarmup.js';
 import { loadCatalogCsv } from '../catalogFiles.js';
 import { writeSyntheticDataset } from '../writeSynthetic.js';
 import { readPredictedFractions } from '../predictionsFile.js';
@@ -16,7 +17,7 @@ import { writeDemoPlots } from '../plots/figures.js';
 export interface DemoOptions {
   /** Output folder. */
   readonly outDir: string;
-  /** Synthetic galaxies to generate. @defaultValue 2500 */
+  /** Synthetic galaxies to generate. @defaultValue 5000 */
   readonly count?: number;
   /** Image side in pixels. @defaultValue 48 */
   readonly size?: number;
@@ -24,7 +25,7 @@ export interface DemoOptions {
   readonly epochs?: number;
   /** @defaultValue 32 */
   readonly batchSize?: number;
-  /** MC-dropout passes at prediction. @defaultValue 5 */
+  /** MC-dropout passes at prediction, each under one of the 8 flips and quarter turns of the image. @defaultValue 8 */
   readonly passes?: number;
   /** @defaultValue 1 */
   readonly seed?: number;
@@ -34,6 +35,11 @@ export interface DemoOptions {
   readonly architecture?: ZoobotArchitecture;
   /** Augmentation of the training batches, or `false` for none. @defaultValue `randomDihedral({ seed })` */
   readonly augment?: AugmentImages | false;
+  /**
+   * Concentration warm-up (see `train`), or `false` for none.
+   * @defaultValue half the epochs, at most 4 (`{ epochs: 4 }` for the default 10 epochs), so training ends on the plain loss
+   */
+  readonly concentrationWarmup?: ConcentrationWarmup | false;
   readonly progress?: boolean;
   readonly log?: (message: string) => void;
 }
@@ -60,10 +66,12 @@ export interface DemoReport {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const started = performance.now();
-  const { count = 2500, size = 48, epochs = 10, batchSize = 32, passes = 5, seed = 1, architecture = 'small', log = () => {} } = options;
+  const { count = 5000, size = 48, epochs = 10, batchSize = 32, passes = 8, seed = 1, architecture = 'small', log = () => {} } = options;
   const outDir = resolve(options.outDir);
   const schema = decalsDr5Schema;
   const augment = options.augment ?? randomDihedral({ seed });
+  const warmupEpochs = Math.min(4, Math.floor(epochs / 2));
+  const concentrationWarmup = options.concentrationWarmup ?? (warmupEpochs > 0 ? { epochs: warmupEpochs } : false);
 
   log(`generating ${count} synthetic galaxies (${size} px) with simulated volunteers in ${join(outDir, 'data')}`);
   const data = await writeSyntheticDataset({ outDir: join(outDir, 'data'), count, size, seed, schema });
@@ -74,12 +82,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const imageRoot = catalogImageRoot(data.catalogPath);
   const trained = await trainOnCatalog({
     schema, trainRows, validationRows, imageRoot, outDir: join(outDir, 'run'), architecture, size,
-    epochs, batchSize, seed, cache: true, ...(augment !== false ? { augment } : {}), learningRate: options.learningRate ?? 2e-3, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
+    epochs, batchSize, seed, cache: true, ...(augment !== false ? { augment } : {}),
+    ...(concentrationWarmup !== false ? { concentrationWarmup } : {}), learningRate: options.learningRate ?? 2e-3, ...(options.progress !== undefined ? { progress: options.progress } : {}), log,
   });
   log(`best epoch ${trained.bestEpoch + 1} (validation loss ${trained.bestValidationLoss.toFixed(3)}); model in ${trained.modelDir}`);
 
   const predictionsPath = join(outDir, 'predictions.csv');
-  await predictCatalog({ model: trained.model, schema, rows: testRows, imageRoot, outPath: predictionsPath, passes, ...(options.progress !== undefined ? { progress: options.progress } : {}) });
+  await predictCatalog({ model: trained.model, schema, rows: testRows, imageRoot, outPath: predictionsPath, passes, dihedral: true, ...(options.progress !== undefined ? { progress: options.progress } : {}) });
   const predictions = await readPredictedFractions(predictionsPath, schema);
   const comparison = comparePredictions(predictions, testRows, schema);
   trained.model.dispose();
