@@ -12,6 +12,7 @@ import { treeLoss } from '../losses/index.js';
 import { DirichletHead } from '../architectures/layers/dirichletHead.js';
 import { mcDropout } from '../architectures/layers/mcDropout.js';
 import { flattenLayers } from '../architectures/layers/flattenLayers.js';
+import { seededInitializers } from '../architectures/initializers.js';
 import { AdamW } from './adamw.js';
 import type { BatchSource } from './batches.js';
 import { train, type PerQuestionLoss, type TrainCallbacks, type TrainResult } from './train.js';
@@ -35,7 +36,7 @@ export interface FinetuneModelOptions {
   readonly encoderOutput?: string;
   /** Dropout before the new Dense layer (MC dropout, so `predictMC` works). @defaultValue 0.5 */
   readonly dropoutRate?: number;
-  /** Seeds the head's dropout and its Dense kernel's initial weights. @defaultValue unseeded */
+  /** Seeds the head's dropout and (through a derived seed) its Dense kernel's initial weights. @defaultValue unseeded */
   readonly seed?: number;
 }
 
@@ -157,9 +158,10 @@ export function buildFinetuneModel(pretrained: tf.LayersModel, head: FinetuneHea
   if (x.rank !== 2) throw new ConfigError(`finetune: the representation must be [batch, features] or a feature map, got [${x.shape.join(', ')}]`);
   x = mcDropout({ rate: dropoutRate, seed: seed ?? null, name: HEAD_LAYERS.dropout }).apply(x) as tf.SymbolicTensor;
   const activation = head.kind === 'classes' ? 'softmax' : 'linear';
-  // Seeded, the new head starts from the same weights every run (tfjs's default initialiser is unseeded).
-  const kernelInitializer = seed === undefined ? undefined : tf.initializers.glorotUniform({ seed });
-  x = tf.layers.dense({ units, activation, name: HEAD_LAYERS.dense, ...(kernelInitializer ? { kernelInitializer } : {}) }).apply(x) as tf.SymbolicTensor;
+  // Seeded, the new head starts from the same weights every run, drawn like the other builders' layers
+  // (tfjs's default Glorot normal, with a seed derived from the run's, not the dropout seed itself).
+  const kernelInitializer = seededInitializers(seed, 'finetune_head').glorotNormal();
+  x = tf.layers.dense({ units, activation, name: HEAD_LAYERS.dense, kernelInitializer }).apply(x) as tf.SymbolicTensor;
   if (head.kind === 'tree') x = new DirichletHead({ name: HEAD_LAYERS.dirichlet }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: pretrained.inputs, outputs: x, name: `finetuned_${pretrained.name}` });
 }

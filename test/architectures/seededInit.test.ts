@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { efficientNetB0, smallConvNet, vggW20, zoobotModel, type ZoobotArchitecture } from '../../src/architectures/index.js';
 import { seededInitializers } from '../../src/architectures/initializers.js';
 import { decalsDr5Schema } from '../../src/decisionTree/index.js';
+import { buildFinetuneModel } from '../../src/training/finetune.js';
 import { useBackend } from '../helpers/backends.js';
 
 const ARCHITECTURES: ReadonlyArray<[ZoobotArchitecture, [number, number, number]]> = [
@@ -144,6 +145,7 @@ describe('seeded weight initialisation [cpu]', () => {
       () => smallConvNet({ inputShape: [32, 32, 1], seed: 9 }),
       () => vggW20({ inputShape: [32, 32, 1], seed: 9 }),
       () => efficientNetB0({ inputShape: [32, 32, 1], includeTop: true, classes: 10, seed: 9 }),
+      () => buildFinetuneModel(smallConvNet({ inputShape: [32, 32, 1], seed: 9 }), { kind: 'classes', classes: 3 }, { seed: 9 }),
     ]) {
       const [a, b] = [make(), make()];
       const [wa, wb] = [weightBits(a), weightBits(b)];
