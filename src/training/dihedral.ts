@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../data/synthetic/random.js';
+import { applyDihedral } from '../architectures/dihedral.js';
 import type { AugmentImages } from './batches.js';
 
 /** Options of {@link randomDihedral}. */
@@ -43,9 +44,8 @@ export function randomDihedral(options: RandomDihedralOptions = {}): AugmentImag
   return (images, { epoch, batch }) => {
     const rng = createRng(seed, epoch, batch);
     const [n, height, width] = images.shape;
-    let out = choose(coinFlips(n, rng), tf.reverse(images, 2), images);
-    out = choose(coinFlips(n, rng), tf.reverse(out, 1), out);
-    if (height === width) out = choose(coinFlips(n, rng), tf.transpose(out, [0, 2, 1, 3]), out);
-    return out;
+    // The three generators of D4, in applyDihedral's bit order: flip left-right, flip up-down, transpose.
+    const generators = height === width ? [1, 2, 4] : [1, 2];
+    return generators.reduce((out, k) => choose(coinFlips(n, rng), applyDihedral(out, k), out), images);
   };
 }
