@@ -11,6 +11,7 @@ import { activationCode } from './activation.js';
 import type { KernelArgs } from '../wasm/kernelScope.js';
 import type { NativeAddon } from './addon.js';
 import { allFloat32, f32Output, f32Values } from './tensorData.js';
+import { outputArray } from './outputPool.js';
 
 /** A native kernel: the output, or `undefined` to hand the call to the `cpu` backend. */
 export type NativeKernel = (args: KernelArgs, addon: NativeAddon) => tf.TensorInfo | undefined;
@@ -60,7 +61,7 @@ function forward(depthwise: boolean, fused: boolean): NativeKernel {
     if (bias !== undefined && !(allFloat32(bias) && tf.util.sizeFromShape(bias.shape) === info.outChannels && bias.shape.at(-1) === info.outChannels)) {
       return undefined;
     }
-    const out = new Float32Array(outputSize(info));
+    const out = outputArray(backend, outputSize(info));
     addon.conv2d(FORWARD, geometry(info, depthwise), code, (attrs['leakyreluAlpha'] ?? 0.2) as number,
       f32Values(backend, x), f32Values(backend, filter), bias === undefined ? null : f32Values(backend, bias), out);
     return f32Output(backend, info.outShape.slice(), out);
@@ -73,7 +74,7 @@ function backwardData(depthwise: boolean): NativeKernel {
     if (!isNhwc(attrs) || !allFloat32(dy!, filter!)) return undefined;
     const inputShape = attrs['inputShape'] as number[];
     const info = convInfo(inputShape, filter!.shape, attrs, depthwise);
-    const out = new Float32Array(tf.util.sizeFromShape(inputShape));
+    const out = outputArray(backend, tf.util.sizeFromShape(inputShape));
     addon.conv2d(BACKWARD_DATA, geometry(info, depthwise), 0, 0, f32Values(backend, dy!), f32Values(backend, filter!), null, out);
     return f32Output(backend, inputShape.slice(), out);
   };
@@ -85,7 +86,7 @@ function backwardWeights(depthwise: boolean): NativeKernel {
     if (!isNhwc(attrs) || !allFloat32(x!, dy!)) return undefined;
     const filterShape = attrs['filterShape'] as number[];
     const info = convInfo(x!.shape, filterShape, attrs, depthwise);
-    const out = new Float32Array(tf.util.sizeFromShape(filterShape));
+    const out = outputArray(backend, tf.util.sizeFromShape(filterShape));
     addon.conv2d(BACKWARD_WEIGHTS, geometry(info, depthwise), 0, 0, f32Values(backend, x!), f32Values(backend, dy!), null, out);
     return f32Output(backend, filterShape.slice(), out);
   };

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernel } from './convKernels.js';
 import { allFloat32, f32Output, f32Values } from './tensorData.js';
+import { outputArray } from './outputPool.js';
 
 /** Copies `count` values, with a plain loop for short runs (a subarray per run costs more). */
 function copyRun(from: Float32Array, start: number, to: Float32Array, at: number, count: number): void {
@@ -24,7 +25,7 @@ const slice: NativeKernel = ({ inputs, backend, attrs = {} }) => {
   const rank = shape.length;
   const strides = tf.util.computeStrides(shape);
   const values = f32Values(backend, x!);
-  const out = new Float32Array(tf.util.sizeFromShape(size));
+  const out = outputArray(backend, tf.util.sizeFromShape(size));
   const row = size[rank - 1]!;
   const index = new Array<number>(rank - 1).fill(0);
   for (let at = 0; at < out.length; at += row) {
@@ -51,7 +52,7 @@ const tile: NativeKernel = ({ inputs, backend, attrs = {} }) => {
   for (let d = shape.length - 1; d >= 0; d -= 1) {
     const outer = tf.util.sizeFromShape(shape.slice(0, d));
     const slab = block.length / outer;
-    const next = new Float32Array(block.length * reps[d]!);
+    const next = outputArray(backend, block.length * reps[d]!);
     for (let o = 0; o < outer; o += 1) {
       for (let r = 0; r < reps[d]!; r += 1) copyRun(block, o * slab, next, (o * reps[d]! + r) * slab, slab);
     }

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernel } from './convKernels.js';
 import { allFloat32, f32Output, f32Values } from './tensorData.js';
+import { outputArray } from './outputPool.js';
 
 /**
  * The addon's broadcast geometry: [rank, out shape, a strides, b strides] in elements, 0 along the
@@ -50,7 +51,7 @@ function binary(op: number): NativeKernel {
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
     const geometry = broadcastGeometry(a!.shape, b!.shape, outShape);
     if (geometry[0]! > 8) return undefined;
-    const out = new Float32Array(tf.util.sizeFromShape(outShape));
+    const out = outputArray(backend, tf.util.sizeFromShape(outShape));
     addon.binary(op, f32Values(backend, a!), f32Values(backend, b!), out, geometry);
     return f32Output(backend, outShape, out);
   };
@@ -60,7 +61,7 @@ function unary(op: number): NativeKernel {
   return ({ inputs, backend, attrs = {} }, addon) => {
     const { x } = inputs as Record<string, tf.TensorInfo>;
     if (!allFloat32(x!)) return undefined;
-    const out = new Float32Array(tf.util.sizeFromShape(x!.shape));
+    const out = outputArray(backend, tf.util.sizeFromShape(x!.shape));
     addon.unary(op, f32Values(backend, x!), out, (attrs['alpha'] ?? 0) as number);
     return f32Output(backend, x!.shape.slice(), out);
   };
@@ -77,7 +78,7 @@ function reduce(mean: boolean): NativeKernel {
     const outer = size(x!.shape.slice(0, axes[0]));
     const reduced = size(x!.shape.slice(axes[0], axes.at(-1)! + 1));
     const inner = size(x!.shape.slice(axes.at(-1)! + 1));
-    const out = new Float32Array(outer * inner);
+    const out = outputArray(backend, outer * inner);
     addon.sum(f32Values(backend, x!), out, outer, reduced, inner, mean ? 1 / reduced : 1);
     const shape = attrs['keepDims'] === true ? x!.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x!.shape.filter((_, i) => !axes.includes(i));
     return f32Output(backend, shape, out);
@@ -101,7 +102,7 @@ const fusedBatchNorm: NativeKernel = ({ inputs, backend, attrs = {} }, addon) =>
     factor[j] = f;
     shift[j] = (beta?.[j] ?? 0) - m[j]! * f;
   }
-  const out = new Float32Array(tf.util.sizeFromShape(x.shape));
+  const out = outputArray(backend, tf.util.sizeFromShape(x.shape));
   addon.affine(f32Values(backend, x), factor, shift, out);
   return f32Output(backend, x.shape.slice(), out);
 };
@@ -114,7 +115,7 @@ const padV2: NativeKernel = ({ inputs, backend, attrs = {} }) => {
   const shape = x!.shape;
   const outShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
   const rank = shape.length;
-  const out = new Float32Array(tf.util.sizeFromShape(outShape)).fill((attrs['constantValue'] ?? 0) as number);
+  const out = outputArray(backend, tf.util.sizeFromShape(outShape)).fill((attrs['constantValue'] ?? 0) as number);
   const values = f32Values(backend, x!);
   const row = shape[rank - 1]!;
   const outStrides = tf.util.computeStrides(outShape);

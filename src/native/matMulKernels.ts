@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activationCode, biasActivateInPlace } from './activation.js';
 import type { NativeKernel } from './convKernels.js';
 import { allFloat32, f32Output, f32Values } from './tensorData.js';
+import { outputArray } from './outputPool.js';
 
 function matMul(fused: boolean): NativeKernel {
   return ({ inputs, backend, attrs = {} }, addon) => {
@@ -27,7 +28,7 @@ function matMul(fused: boolean): NativeKernel {
     const nBias = bias === undefined ? 0 : tf.util.sizeFromShape(bias.shape);
     if (bias !== undefined && !(allFloat32(bias) && nBias === n && bias.shape.at(-1) === n)) return undefined;
     const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
-    const out = new Float32Array(Math.max(batchA, batchB) * m * n);
+    const out = outputArray(backend, Math.max(batchA, batchB) * m * n);
     addon.matMul(f32Values(backend, a), f32Values(backend, b), out, Int32Array.from([batchA, batchB, m, n, k, Number(transposeA), Number(transposeB)]));
     if (fused && (bias !== undefined || code !== 0)) {
       biasActivateInPlace(out, bias === undefined ? undefined : f32Values(backend, bias), code, (attrs['leakyreluAlpha'] ?? 0.2) as number);

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernel } from './convKernels.js';
 import { allFloat32, f32Output, f32Values } from './tensorData.js';
+import { outputArray } from './outputPool.js';
 
 const MAX = 0;
 const AVG = 1;
@@ -37,7 +38,7 @@ function forward(kind: number): NativeKernel {
     if (!allFloat32(x!) || x!.shape.length !== 4) return undefined;
     const info = poolInfo(x!.shape, attrs);
     if (info.outShape.some((d) => d <= 0)) return undefined;
-    const out = new Float32Array(tf.util.sizeFromShape(info.outShape));
+    const out = outputArray(backend, tf.util.sizeFromShape(info.outShape));
     addon.pool(kind, geometry(info), f32Values(backend, x!), null, null, out);
     return f32Output(backend, info.outShape.slice(), out);
   };
@@ -47,7 +48,7 @@ const maxPoolGrad: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
   const { dy, input } = inputs as Record<string, tf.TensorInfo>;
   if (!allFloat32(dy!, input!) || input!.shape.length !== 4) return undefined;
   const info = poolInfo(input!.shape, attrs);
-  const out = new Float32Array(tf.util.sizeFromShape(input!.shape));
+  const out = outputArray(backend, tf.util.sizeFromShape(input!.shape));
   addon.pool(MAX, geometry(info), f32Values(backend, input!), null, f32Values(backend, dy!), out);
   return f32Output(backend, input!.shape.slice(), out);
 };

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { efficientNetB0, vggW20 } from '../../src/architectures/index.js';
 import { NATIVE_BACKEND, registerNativeBackend } from '../../src/native/index.js';
+import { outputPoolStats } from '../../src/native/outputPool.js';
 import { useBackend } from '../helpers/backends.js';
 import { relativeError, seededValues } from '../wasm/helpers.js';
 
@@ -101,8 +102,11 @@ describe.skipIf(!native.ok)(`zoobot-native memory${reason}`, () => {
     for (let i = 0; i < 50; i += 1) round(); // warm: primitive cache, V8 heap
     const tensors = tf.memory().numTensors;
     const rss = process.memoryUsage().rss;
+    const reusedBefore = outputPoolStats(tf.backend())!.reused;
     for (let i = 0; i < 300; i += 1) round();
     expect(tf.memory().numTensors).toBe(tensors);
+    // The [2, 16, 16, 128] activations come from the output pool, recycled round after round.
+    expect(outputPoolStats(tf.backend())!.reused - reusedBefore).toBeGreaterThanOrEqual(300);
     expect((process.memoryUsage().rss - rss) / 2 ** 20).toBeLessThan(64);
     tf.dispose([x, w]);
   });

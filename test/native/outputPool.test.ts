@@ -1,0 +1,115 @@
+// The native backend's output pool (src/native/outputPool.ts) on a plain cpu backend instance: no
+// addon needed. An array may only come back from alloc() when no tensor holds it and no read has
+// handed it out; a model-based property test drives random sequences of the backend calls that
+// create, share, read and dispose tensor data.
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { OutputPool } from '../../src/native/outputPool.js';
+
+const N = 64 * 1024; // the smallest pooled length
+
+interface CpuLike {
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
+  readSync(dataId: object): unknown;
+}
+
+async function pooledCpu(maxIdleBytes?: number): Promise<{ backend: CpuLike; pool: OutputPool }> {
+  const backend = (await tf.findBackendFactory('cpu')!()) as unknown as CpuLike;
+  const pool = new OutputPool(maxIdleBytes);
+  pool.attach(backend);
+  return { backend, pool };
+}
+
+describe('OutputPool', () => {
+  it('hands a disposed output back to the next alloc of its length, and only of its length', async () => {
+    const { backend, pool } = await pooledCpu();
+    const a = pool.alloc(N);
+    const info = backend.makeTensorInfo([N], 'float32', a);
+    expect(pool.alloc(N)).not.toBe(a); // still held
+    backend.disposeData(info.dataId);
+    expect(pool.alloc(2 * N)).not.toBe(a);
+    expect(pool.alloc(N)).toBe(a);
+    expect(pool.stats()).toMatchObject({ reused: 1, idleBytes: 0 });
+  });
+
+  it('keeps small outputs out of the pool', async () => {
+    const { backend, pool } = await pooledCpu();
+    const a = pool.alloc(N - 1);
+    backend.disposeData(backend.makeTensorInfo([N - 1], 'float32', a).dataId);
+    expect(pool.alloc(N - 1)).not.toBe(a);
+  });
+
+  it('never recycles an array a read handed out (dataSync returns the backend array itself)', async () => {
+    const { backend, pool } = await pooledCpu();
+    const a = pool.alloc(N);
+    const info = backend.makeTensorInfo([N], 'float32', a);
+    expect(backend.readSync(info.dataId)).toBe(a);
+    backend.disposeData(info.dataId);
+    expect(pool.alloc(N)).not.toBe(a);
+  });
+
+  it('waits for the last reference and for views of the buffer (the cpu Slice of a contiguous block)', async () => {
+    const { backend, pool } = await pooledCpu();
+    const a = pool.alloc(N);
+    const info = backend.makeTensorInfo([N], 'float32', a);
+    backend.incRef(info.dataId);
+    backend.disposeData(info.dataId);
+    expect(pool.alloc(N)).not.toBe(a);
+    const view = backend.makeTensorInfo([N / 2], 'float32', a.subarray(N / 2));
+    backend.disposeData(info.dataId);
+    expect(pool.alloc(N)).not.toBe(a); // the view still reads it
+    backend.disposeData(view.dataId);
+    expect(pool.alloc(N)).not.toBe(a); // released through a view: left to the garbage collector
+  });
+
+  it('keeps no more idle memory than it is allowed', async () => {
+    const { backend, pool } = await pooledCpu(N * 4); // room for one array
+    const [a, b] = [pool.alloc(N), pool.alloc(N)];
+    for (const values of [a, b]) backend.disposeData(backend.makeTensorInfo([N], 'float32', values).dataId);
+    expect(pool.stats().idleBytes).toBe(N * 4);
+    expect(pool.alloc(N)).toBe(a);
+    expect(pool.alloc(N)).not.toBe(b);
+  });
+
+  it('never hands out an array a live tensor or a read can still see (random call sequences)', async () => {
+    type Step =
+      | { kind: 'alloc'; length: number }
+      | { kind: 'view' | 'incRef' | 'read' | 'dispose'; pick: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ kind: fc.constant('alloc' as const), length: fc.constantFrom(N, 2 * N) }),
+      fc.record({ kind: fc.constantFrom('view' as const, 'incRef' as const, 'read' as const, 'dispose' as const), pick: fc.nat({ max: 7 }) }),
+    );
+    await fc.assert(fc.asyncProperty(fc.array(step, { maxLength: 60 }), fc.nat({ max: 3 }), async (steps, room) => {
+      const { backend, pool } = await pooledCpu(room * N * 8);
+      // The model: every live data id with its buffer and references, and the buffers reads exposed.
+      const live: { dataId: object; buffer: ArrayBufferLike; refs: number }[] = [];
+      const exposed = new Set<ArrayBufferLike>();
+      for (const s of steps) {
+        if (s.kind === 'alloc') {
+          const values = pool.alloc(s.length);
+          expect(live.some((t) => t.buffer === values.buffer) || exposed.has(values.buffer)).toBe(false);
+          live.push({ dataId: backend.makeTensorInfo([s.length], 'float32', values).dataId, buffer: values.buffer, refs: 1 });
+          continue;
+        }
+        const target = live[s.pick % Math.max(live.length, 1)];
+        if (target === undefined) continue;
+        if (s.kind === 'view') {
+          const view = new Float32Array(target.buffer, 4, 16);
+          live.push({ dataId: backend.makeTensorInfo([16], 'float32', view).dataId, buffer: target.buffer, refs: 1 });
+        } else if (s.kind === 'incRef') {
+          backend.incRef(target.dataId);
+          target.refs += 1;
+        } else if (s.kind === 'read') {
+          exposed.add((backend.readSync(target.dataId) as Float32Array).buffer);
+        } else {
+          backend.disposeData(target.dataId);
+          target.refs -= 1;
+          if (target.refs === 0) live.splice(live.indexOf(target), 1);
+        }
+      }
+    }), { numRuns: 300 });
+  });
+});
