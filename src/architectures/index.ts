@@ -26,3 +26,4 @@ export { registerZoobotLayers, ZOOBOT_LAYER_CLASSES } from './layers/index.js';
 export * from './layers/augmentation/index.js';
 export { flattenLayers } from './layers/flattenLayers.js';
 export { smallConvNet, type SmallConvNetOptions } from './smallConvNet.js';
+export { conv2dBiasRelu, fuseReluConvolutions, RELU_BIAS_GRAD } from './fusedReluConv.js';

@@ -14,8 +14,10 @@ export interface NativeAddon {
     a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array): void;
   /** Batched row-major matrix product; geometry is [batchA, batchB, m, n, k, transposeA, transposeB]. */
   matMul(a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
-  /** Max (kind 0) or average (kind 1) pooling forward (dy null), or its gradient w.r.t. x. */
-  pool(kind: number, geometry: Int32Array, x: Float32Array, y: Float32Array | null, dy: Float32Array | null, out: Float32Array): void;
+  /** Max (kind 0) or average (kind 1) pooling, forward. */
+  pool(kind: number, geometry: Int32Array, x: Float32Array, out: Float32Array): void;
+  /** The max-pooling gradient w.r.t. x, routed as the cpu backend routes it (first strictly greatest element of each window). */
+  maxPoolGrad(geometry: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** out = a op b (0 add, 1 sub, 2 mul, 3 div); geometry is [rank, out shape, a strides, b strides] (0: broadcast). */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** out = x * scale[c] + shift[c] along x's last axis. */
@@ -25,6 +27,8 @@ export interface NativeAddon {
   /** Sums x viewed as [outer, reduced, inner] over its middle axis, times `scale`, into [outer, inner]. */
   sum(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number, scale: number): void;
   /** oneDNN's OpenMP thread count, first set to `n` when given. */
+  /** Behind a ReLU with output y: dz = dy where y > 0 (else 0), and db = dz summed per channel (last axis). */
+  reluBiasGrad(dy: Float32Array, y: Float32Array, dz: Float32Array, db: Float32Array): void;
   threads(n?: number): number;
   /** oneDNN's name for the implementation it picks for a forward convolution of this geometry. */
   convImplementation(geometry: Int32Array): string;

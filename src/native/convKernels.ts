@@ -14,7 +14,7 @@ import { allFloat32, f32Output, f32Values } from './tensorData.js';
 import { outputArray } from './outputPool.js';
 
 /** A native kernel: the output, or `undefined` to hand the call to the `cpu` backend. */
-export type NativeKernel = (args: KernelArgs, addon: NativeAddon) => tf.TensorInfo | undefined;
+export type NativeKernel = (args: KernelArgs, addon: NativeAddon) => tf.TensorInfo | tf.TensorInfo[] | undefined;
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 type Shape4 = [number, number, number, number];

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeKernel } from './convKernels.js';
 import { allFloat32, f32Output, f32Values } from './tensorData.js';
 import { outputArray } from './outputPool.js';
+import { RELU_BIAS_GRAD } from '../architectures/fusedReluConv.js';
 
 /**
  * The addon's broadcast geometry: [rank, out shape, a strides, b strides] in elements, 0 along the
@@ -133,6 +134,24 @@ const padV2: NativeKernel = ({ inputs, backend, attrs = {} }) => {
     }
   }
   return f32Output(backend, outShape, out);
+};
+
+/** {@link RELU_BIAS_GRAD}: the masked gradient behind a fused ReLU convolution and its bias sum, in one pass. */
+const reluBiasGrad: NativeKernel = ({ inputs, backend }, addon) => {
+  const { dy, y } = inputs as Record<string, tf.TensorInfo>;
+  const c = y!.shape.at(-1) ?? 0;
+  if (!allFloat32(dy!, y!) || !tf.util.arraysEqual(dy!.shape, y!.shape) || c === 0) {
+    throw new Error(`${RELU_BIAS_GRAD}: dy and y must be float32 tensors of one non-empty shape, got ${JSON.stringify(dy!.shape)} and ${JSON.stringify(y!.shape)}`);
+  }
+  const dz = outputArray(backend, tf.util.sizeFromShape(y!.shape));
+  const db = new Float32Array(c);
+  addon.reluBiasGrad(f32Values(backend, dy!), f32Values(backend, y!), dz, db);
+  return [f32Output(backend, y!.shape.slice(), dz), f32Output(backend, [c], db)];
+};
+
+/** Kernels the `cpu` backend does not have, registered for the native backend only. */
+export const EXTRA_KERNELS: Readonly<Record<string, NativeKernel>> = {
+  [RELU_BIAS_GRAD]: reluBiasGrad,
 };
 
 /** Native elementwise and reduction kernels by tfjs kernel name. */

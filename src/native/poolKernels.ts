@@ -1,8 +1,7 @@
 /**
  * `MaxPool`, `MaxPoolGrad` and `AvgPool` over oneDNN pooling (NHWC, dilation 1). Average pooling
- * leaves padding out of the count, as the `cpu` backend does. `MaxPoolGrad` recomputes the forward
- * pass to find where each window's maximum was; when several elements tie for it, oneDNN and the
- * `cpu` kernel may route the gradient to different ones of them.
+ * leaves padding out of the count, as the `cpu` backend does. `MaxPoolGrad` is the addon's own loop,
+ * which routes each window's gradient to the element the `cpu` kernel picks, ties included.
  *
  * @module native/poolKernels
  */
@@ -39,7 +38,7 @@ function forward(kind: number): NativeKernel {
     const info = poolInfo(x!.shape, attrs);
     if (info.outShape.some((d) => d <= 0)) return undefined;
     const out = outputArray(backend, tf.util.sizeFromShape(info.outShape));
-    addon.pool(kind, geometry(info), f32Values(backend, x!), null, null, out);
+    addon.pool(kind, geometry(info), f32Values(backend, x!), out);
     return f32Output(backend, info.outShape.slice(), out);
   };
 }
@@ -49,7 +48,7 @@ const maxPoolGrad: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
   if (!allFloat32(dy!, input!) || input!.shape.length !== 4) return undefined;
   const info = poolInfo(input!.shape, attrs);
   const out = outputArray(backend, tf.util.sizeFromShape(input!.shape));
-  addon.pool(MAX, geometry(info), f32Values(backend, input!), null, f32Values(backend, dy!), out);
+  addon.maxPoolGrad(geometry(info), f32Values(backend, input!), f32Values(backend, dy!), out);
   return f32Output(backend, input!.shape.slice(), out);
 };
 

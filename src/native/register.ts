@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 import { CONV_KERNELS, type NativeKernel } from './convKernels.js';
 import { COPY_KERNELS } from './copyKernels.js';
-import { ELEMENTWISE_KERNELS } from './elementwiseKernels.js';
+import { ELEMENTWISE_KERNELS, EXTRA_KERNELS } from './elementwiseKernels.js';
 import { MATMUL_KERNELS } from './matMulKernels.js';
 import { POOL_KERNELS } from './poolKernels.js';
 import { attachOutputPool, DEFAULT_OUTPUT_POOL_BYTES } from './outputPool.js';
@@ -22,7 +22,7 @@ import type { KernelArgs } from '../wasm/kernelScope.js';
 export const NATIVE_BACKEND = 'zoobot-native';
 
 /** Kernel names the addon implements; all other kernels are the `cpu` backend's. */
-export const NATIVE_KERNEL_NAMES: readonly string[] = Object.freeze(Object.keys({ ...CONV_KERNELS, ...MATMUL_KERNELS, ...POOL_KERNELS, ...ELEMENTWISE_KERNELS, ...COPY_KERNELS }));
+export const NATIVE_KERNEL_NAMES: readonly string[] = Object.freeze(Object.keys({ ...CONV_KERNELS, ...MATMUL_KERNELS, ...POOL_KERNELS, ...ELEMENTWISE_KERNELS, ...COPY_KERNELS, ...EXTRA_KERNELS }));
 
 /** Options of {@link registerNativeBackend}. */
 export interface NativeBackendOptions {
@@ -89,5 +89,8 @@ function register(addon: NativeAddon): void {
       ? config.kernelFunc
       : (args: KernelArgs) => nativeKernel(args, addon) ?? config.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
     tf.registerKernel({ ...config, backendName: NATIVE_BACKEND, kernelFunc: kernelFunc as tf.KernelFunc });
+  }
+  for (const [kernelName, nativeKernel] of Object.entries(EXTRA_KERNELS)) {
+    tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc: ((args: KernelArgs) => nativeKernel(args, addon)) as tf.KernelFunc });
   }
 }

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NATIVE_BACKEND, NATIVE_KERNEL_NAMES, registerNativeBackend } from '../../src/native/index.js';
+import { RELU_BIAS_GRAD } from '../../src/architectures/fusedReluConv.js';
+import { useBackend } from '../helpers/backends.js';
 import { convCaseArb, convInfo, depthwiseGradReference, randomInput, relativeError, runKernelOn, type ConvCase, type InputSpec } from '../wasm/helpers.js';
 
 const TOLERANCE = 1e-4;
@@ -33,10 +35,10 @@ function convInputs(k: ConvCase, depthwise: boolean): { x: InputSpec; dy: InputS
 const activationArb = fc.constantFrom('linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu');
 
 describe.skipIf(!native.ok)(suite, () => {
-  it('replaces exactly the kernels it names and inherits every other cpu kernel', () => {
+  it('replaces exactly the kernels it names, inherits every other cpu kernel and adds the fused ReLU gradient', () => {
     const cpu = tf.getKernelsForBackend('cpu');
     const ours = tf.getKernelsForBackend(NATIVE_BACKEND);
-    expect(ours.map((k) => k.kernelName).sort()).toEqual(cpu.map((k) => k.kernelName).sort());
+    expect(ours.map((k) => k.kernelName).sort()).toEqual([...cpu.map((k) => k.kernelName), RELU_BIAS_GRAD].sort());
     for (const config of ours) {
       const cpuFunc = tf.getKernel(config.kernelName, 'cpu')?.kernelFunc;
       expect(config.kernelFunc === cpuFunc, config.kernelName).toBe(!NATIVE_KERNEL_NAMES.includes(config.kernelName));
@@ -141,7 +143,7 @@ describe.skipIf(!native.ok)(suite, () => {
     return info.outHeight > 0 && info.outWidth > 0;
   });
 
-  it('MaxPool, AvgPool and MaxPoolGrad (distinct values: no ties)', async () => {
+  it('MaxPool, AvgPool and MaxPoolGrad', async () => {
     await fc.assert(fc.asyncProperty(poolCase, async (p) => {
       const x = randomInput([p.n, p.h, p.w, p.c], p.seed);
       const attrs = { filterSize: p.size, strides: p.strides, pad: p.pad };
@@ -151,6 +153,17 @@ describe.skipIf(!native.ok)(suite, () => {
       const dy = randomInput(info.outShape, p.seed + 1);
       // MaxPoolGrad reads dy and input; `output` must merely have the pooled shape.
       await expectNativeMatchesCpu('MaxPoolGrad', { dy, input: x, output: randomInput(info.outShape, p.seed + 2) }, attrs);
+    }), { numRuns: RUNS });
+  });
+
+  it('MaxPoolGrad with ties and -Infinity routes each gradient to the element the cpu kernel picks', async () => {
+    await fc.assert(fc.asyncProperty(poolCase, async (p) => {
+      const random = randomInput([p.n, p.h, p.w, p.c], p.seed);
+      // Three levels and -Infinity: most windows tie, some hold nothing but -Infinity.
+      const x = { shape: random.shape, values: random.values.map((v) => (v < -0.75 ? -Infinity : Math.round(v))) };
+      const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], p.size, p.strides, 1, p.pad);
+      const attrs = { filterSize: p.size, strides: p.strides, pad: p.pad };
+      await expectNativeMatchesCpu('MaxPoolGrad', { dy: randomInput(info.outShape, p.seed + 1), input: x, output: randomInput(info.outShape, p.seed + 2) }, attrs);
     }), { numRuns: RUNS });
   });
 
@@ -181,6 +194,28 @@ describe.skipIf(!native.ok)(suite, () => {
         // Sqrt of a negative is NaN on both backends, which relativeError would not compare: use |x|.
         const input = op === 'Sqrt' ? { shape, values: x.values.map(Math.abs) } : x;
         await expectNativeMatchesCpu(op, { x: input }, op === 'Step' ? { alpha: 0.25 } : {});
+      },
+    ), { numRuns: RUNS });
+  });
+
+  it(`${RELU_BIAS_GRAD}: the ReLU-masked gradient and its per-channel sum, as Step, Multiply and Sum on cpu`, async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 4, maxLength: 4 }), fc.integer(),
+      async (shape, seed) => {
+        const run = async (backend: string): Promise<Float32Array[]> => {
+          await useBackend(backend);
+          return tf.tidy(() => {
+            const dy = tf.tensor(randomInput(shape, seed).values, shape);
+            const y = tf.relu(tf.tensor(randomInput(shape, seed + 1).values, shape)); // half of it exactly 0
+            const out = backend === 'cpu'
+              ? [tf.mul(dy, tf.step(y)), tf.sum(tf.mul(dy, tf.step(y)), [0, 1, 2])]
+              : tf.engine().runKernel(RELU_BIAS_GRAD, { dy, y }) as unknown as tf.Tensor[];
+            return out.map((t) => t.dataSync() as Float32Array);
+          });
+        };
+        const [want, got] = [await run('cpu'), await run(NATIVE_BACKEND)];
+        expect(got.map((t) => t.length)).toEqual(want.map((t) => t.length));
+        want.forEach((expected, i) => expect(relativeError(got[i]!, expected)).toBeLessThanOrEqual(TOLERANCE));
       },
     ), { numRuns: RUNS });
   });
