@@ -506,6 +506,149 @@ Napi::Value Sum(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// swish(x, y) and swishGrad(x, dy, dx): y = x * sigmoid(x) and its gradient dy * s * (1 + x * (1 - s)),
+// each one vectorised oneDNN pass (tfjs-layers builds swish from Multiply, Sigmoid and Multiply, and
+// its gradient from about eight more passes over the activation).
+struct SwishEntry {
+  dnnl::eltwise_forward fwd;
+  dnnl::eltwise_backward bwd;
+};
+std::map<int64_t, SwishEntry> swishCache;
+
+SwishEntry& swishPrimitives(int64_t n) {
+  auto found = swishCache.find(n);
+  if (found != swishCache.end()) return found->second;
+  if (swishCache.size() >= kMaxCachedPrimitives) swishCache.clear();
+  auto& engine = cpuEngine();
+  const memory::desc md({n}, memory::data_type::f32, memory::format_tag::x);
+  dnnl::eltwise_forward::primitive_desc fwd(
+      dnnl::eltwise_forward::desc(prop_kind::forward_training, algorithm::eltwise_swish, md, 1.f), engine);
+  dnnl::eltwise_backward::primitive_desc bwd(dnnl::eltwise_backward::desc(algorithm::eltwise_swish, md, md, 1.f), engine, fwd);
+  return swishCache.emplace(n, SwishEntry{dnnl::eltwise_forward(fwd), dnnl::eltwise_backward(bwd)}).first->second;
+}
+
+Napi::Value Swish(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto x = floats(info[0], "x"), y = floats(info[1], "y");
+  const int64_t n = x.ElementLength();
+  if (n == 0 || static_cast<int64_t>(y.ElementLength()) != n) throw Napi::RangeError::New(env, "zoobot-native: swish needs x and y of one non-zero length");
+  const ThreadScope threads(static_cast<double>(n));
+  const memory::desc md({n}, memory::data_type::f32, memory::format_tag::x);
+  auto& engine = cpuEngine();
+  swishPrimitives(n).fwd.execute(cpuStream(), {{DNNL_ARG_SRC, memory(md, engine, x.Data())}, {DNNL_ARG_DST, memory(md, engine, y.Data())}});
+  cpuStream().wait();
+  return env.Undefined();
+}
+
+Napi::Value SwishGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto x = floats(info[0], "x"), dy = floats(info[1], "dy"), dx = floats(info[2], "dx");
+  const int64_t n = x.ElementLength();
+  if (n == 0 || static_cast<int64_t>(dy.ElementLength()) != n || static_cast<int64_t>(dx.ElementLength()) != n) {
+    throw Napi::RangeError::New(env, "zoobot-native: swishGrad needs x, dy and dx of one non-zero length");
+  }
+  const ThreadScope threads(static_cast<double>(n));
+  const memory::desc md({n}, memory::data_type::f32, memory::format_tag::x);
+  auto& engine = cpuEngine();
+  swishPrimitives(n).bwd.execute(cpuStream(), {{DNNL_ARG_SRC, memory(md, engine, x.Data())}, {DNNL_ARG_DIFF_DST, memory(md, engine, dy.Data())},
+                                               {DNNL_ARG_DIFF_SRC, memory(md, engine, dx.Data())}});
+  cpuStream().wait();
+  return env.Undefined();
+}
+
+// Training-mode batch normalisation over every axis but the last (c channels, rows = n / c):
+// batchNormTrain(x, gamma, beta, epsilon, y, mean, variance) and
+// batchNormTrainGrad(dy, x, gamma, mean, variance, epsilon, dx, dgamma, dbeta). Per-channel sums in
+// double, the variance from a second pass about the mean (as tfjs's moments), so the statistics
+// match the cpu backend's to float32 rounding; each loop runs along the channels of one row.
+struct ChannelSpan {
+  int64_t rows, c;
+};
+
+ChannelSpan channelSpan(Napi::Env env, const Napi::Float32Array& x, const Napi::Float32Array& perChannel, const char* kernel) {
+  const int64_t n = x.ElementLength(), c = perChannel.ElementLength();
+  if (c == 0 || n == 0 || n % c != 0) throw Napi::RangeError::New(env, std::string("zoobot-native: ") + kernel + " needs x's length to be a multiple of the channels");
+  return {n / c, c};
+}
+
+void requireLength(Napi::Env env, const Napi::Float32Array& a, int64_t length, const char* what) {
+  if (static_cast<int64_t>(a.ElementLength()) != length) {
+    throw Napi::RangeError::New(env, std::string("zoobot-native: ") + what + " has " + std::to_string(a.ElementLength()) + " elements, expected " + std::to_string(length));
+  }
+}
+
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto x = floats(info[0], "x"), gamma = floats(info[1], "gamma"), beta = floats(info[2], "beta");
+  const double epsilon = info[3].As<Napi::Number>().DoubleValue();
+  auto y = floats(info[4], "y"), meanOut = floats(info[5], "mean"), varianceOut = floats(info[6], "variance");
+  const auto [rows, c] = channelSpan(env, x, gamma, "batchNormTrain");
+  for (auto* a : {&beta, &meanOut, &varianceOut}) requireLength(env, *a, c, "a per-channel argument");
+  requireLength(env, y, rows * c, "y");
+  const float* px = x.Data();
+  std::vector<double> mean(c, 0.0), variance(c, 0.0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) mean[j] += px[r * c + j];
+  for (int64_t j = 0; j < c; ++j) mean[j] /= static_cast<double>(rows);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) {
+      const double d = px[r * c + j] - mean[j];
+      variance[j] += d * d;
+    }
+  std::vector<float> scale(c), shift(c);
+  for (int64_t j = 0; j < c; ++j) {
+    variance[j] /= static_cast<double>(rows);
+    const double s = gamma.Data()[j] / std::sqrt(variance[j] + epsilon);
+    scale[j] = static_cast<float>(s);
+    shift[j] = static_cast<float>(beta.Data()[j] - mean[j] * s);
+    meanOut.Data()[j] = static_cast<float>(mean[j]);
+    varianceOut.Data()[j] = static_cast<float>(variance[j]);
+  }
+  float* py = y.Data();
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) py[r * c + j] = px[r * c + j] * scale[j] + shift[j];
+  return env.Undefined();
+}
+
+Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto dy = floats(info[0], "dy"), x = floats(info[1], "x"), gamma = floats(info[2], "gamma"), mean = floats(info[3], "mean"), variance = floats(info[4], "variance");
+  const double epsilon = info[5].As<Napi::Number>().DoubleValue();
+  auto dx = floats(info[6], "dx"), dgamma = floats(info[7], "dgamma"), dbeta = floats(info[8], "dbeta");
+  const auto [rows, c] = channelSpan(env, x, gamma, "batchNormTrainGrad");
+  for (auto* a : {&mean, &variance, &dgamma, &dbeta}) requireLength(env, *a, c, "a per-channel argument");
+  requireLength(env, dy, rows * c, "dy");
+  requireLength(env, dx, rows * c, "dx");
+  const float *pdy = dy.Data(), *px = x.Data();
+  std::vector<float> mu(c), invStd(c);
+  for (int64_t j = 0; j < c; ++j) {
+    mu[j] = mean.Data()[j];
+    invStd[j] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(variance.Data()[j]) + epsilon));
+  }
+  std::vector<double> sumDy(c, 0.0), sumDyXHat(c, 0.0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) {
+      const float g = pdy[r * c + j];
+      sumDy[j] += g;
+      sumDyXHat[j] += g * ((px[r * c + j] - mu[j]) * invStd[j]);
+    }
+  std::vector<float> a(c), b(c), k(c);  // dx = k * (dy - b - xhat * a)
+  for (int64_t j = 0; j < c; ++j) {
+    a[j] = static_cast<float>(sumDyXHat[j] / static_cast<double>(rows));
+    b[j] = static_cast<float>(sumDy[j] / static_cast<double>(rows));
+    k[j] = gamma.Data()[j] * invStd[j];
+    dgamma.Data()[j] = static_cast<float>(sumDyXHat[j]);
+    dbeta.Data()[j] = static_cast<float>(sumDy[j]);
+  }
+  float* pdx = dx.Data();
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) {
+      const float xHat = (px[r * c + j] - mu[j]) * invStd[j];
+      pdx[r * c + j] = k[j] * (pdy[r * c + j] - b[j] - xHat * a[j]);
+    }
+  return env.Undefined();
+}
+
 // reluBiasGrad(dy, y, dz, db): behind a ReLU with output y, dz = dy where y > 0, else 0 (NaN in y
 // stays NaN, as tfjs's Step), and db[c] = the sum of dz over every position of channel c (the
 // bias gradient); one pass instead of Step, Multiply and Sum. Double accumulators, as in sum().
@@ -549,6 +692,7 @@ Napi::Value Threads(const Napi::CallbackInfo& info) {
     convCache.clear();
     poolCache.clear();
     sigmoidCache.clear();
+    swishCache.clear();
   }
   return Napi::Number::New(info.Env(), omp_get_max_threads());
 }
@@ -573,6 +717,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("sum", Napi::Function::New(env, Sum));
   exports.Set("reluBiasGrad", Napi::Function::New(env, ReluBiasGrad));
+  exports.Set("swish", Napi::Function::New(env, Swish));
+  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
+  exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
+  exports.Set("swishGrad", Napi::Function::New(env, SwishGrad));
   exports.Set("convImplementation", Napi::Function::New(env, ConvImplementation));
   const dnnl_version_t* version = dnnl_version();
   exports.Set("onednnVersion", Napi::String::New(env, std::to_string(version->major) + "." + std::to_string(version->minor) + "." + std::to_string(version->patch)));

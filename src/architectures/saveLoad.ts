@@ -4,6 +4,7 @@ import { ConfigError, SchemaError } from '../errors.js';
 import { Schema, type SchemaJSON } from '../decisionTree/index.js';
 import { attachSchema, modelSchema } from './zoobotModel.js';
 import { registerZoobotLayers } from './layers/index.js';
+import { fuseLayers } from './fusedLayers.js';
 
 /** Key of zoobot-ts's entry in a saved model's `userDefinedMetadata`. */
 export const ZOOBOT_METADATA_KEY = 'zoobot';
@@ -53,5 +54,6 @@ export async function loadZoobotModel(source: string | tf.io.IOHandler): Promise
   const schema = Schema.fromJSON(stored);
   const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   attachSchema(model, schema);
+  fuseLayers(model);
   return { model, schema };
 }

@@ -9,6 +9,7 @@ import { DirichletHead } from './layers/dirichletHead.js';
 import { mcDropout } from './layers/mcDropout.js';
 import { augmentationLayers, type AugmentationPreset } from './layers/augmentation/presets.js';
 import { seededInitializers } from './initializers.js';
+import { fuseLayers } from './fusedLayers.js';
 
 /** Base networks of {@link zoobotModel}. */
 export const ZOOBOT_ARCHITECTURES = ['efficientnetb0', 'vgg', 'small'] as const;
@@ -65,6 +66,7 @@ const apply = (layer: tf.layers.Layer, x: Sym): Sym => layer.apply(x) as Sym;
  * Builds Zoobot's model (W+21; W+20 with `architecture: 'vgg'`, `head: 'binomial'`).
  * EfficientNet: base, GlobalAveragePooling2D `avg_pool`, MC dropout `top_dropout` (0.2), Dense `predictions`, Dirichlet head.
  * VGG: convolutional trunk, Flatten, Dense 128 ReLU, MC dropout (0.5), Dense `predictions`, head.
+ * Its ReLU convolutions, swish activations and batch norms run fused ({@link fuseLayers}).
  *
  * @param options - See {@link ZoobotModelOptions}.
  * @returns A model from `[batch, h, w, c]` to `[batch, answers]` concentrations in (1, 101), or `[batch, 1]` fractions.
@@ -111,5 +113,6 @@ export function zoobotModel(options: ZoobotModelOptions): tf.LayersModel {
     : apply(new DirichletHead({ name: 'dirichlet' }), apply(tf.layers.dense({ units: schema.answerCount, kernelInitializer, name: 'predictions' }), x));
   const model = tf.model({ inputs: input, outputs: output, name: `zoobot_${architecture}` });
   attachSchema(model, schema);
+  fuseLayers(model);
   return model;
 }

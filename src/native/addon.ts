@@ -29,6 +29,15 @@ export interface NativeAddon {
   /** oneDNN's OpenMP thread count, first set to `n` when given. */
   /** Behind a ReLU with output y: dz = dy where y > 0 (else 0), and db = dz summed per channel (last axis). */
   reluBiasGrad(dy: Float32Array, y: Float32Array, dz: Float32Array, db: Float32Array): void;
+  /** y = x * sigmoid(x), elementwise (oneDNN). */
+  swish(x: Float32Array, y: Float32Array): void;
+  /** The swish gradient: dx = dy * s * (1 + x * (1 - s)) with s = sigmoid(x) (oneDNN). */
+  swishGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** Training-mode batch norm over every axis but the last: y, and the batch mean and (biased) variance. */
+  batchNormTrain(x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  /** Its gradient: dx, dgamma and dbeta from dy, x, gamma and the batch statistics. */
+  batchNormTrainGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
   threads(n?: number): number;
   /** oneDNN's name for the implementation it picks for a forward convolution of this geometry. */
   convImplementation(geometry: Int32Array): string;

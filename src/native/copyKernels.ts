@@ -52,7 +52,7 @@ const tile: NativeKernel = ({ inputs, backend, attrs = {} }) => {
   for (let d = shape.length - 1; d >= 0; d -= 1) {
     const outer = tf.util.sizeFromShape(shape.slice(0, d));
     const slab = block.length / outer;
-    const next = outputArray(backend, block.length * reps[d]!);
+    const next = d === 0 ? outputArray(backend, block.length * reps[d]!) : new Float32Array(block.length * reps[d]!); // only the output is pooled
     for (let o = 0; o < outer; o += 1) {
       for (let r = 0; r < reps[d]!; r += 1) copyRun(block, o * slab, next, (o * reps[d]! + r) * slab, slab);
     }

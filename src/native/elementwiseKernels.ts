@@ -13,6 +13,8 @@ import type { NativeKernel } from './convKernels.js';
 import { allFloat32, f32Output, f32Values } from './tensorData.js';
 import { outputArray } from './outputPool.js';
 import { RELU_BIAS_GRAD } from '../architectures/fusedReluConv.js';
+import { SWISH, SWISH_GRAD } from '../architectures/fusedSwish.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../architectures/fusedBatchNorm.js';
 
 /**
  * The addon's broadcast geometry: [rank, out shape, a strides, b strides] in elements, 0 along the
@@ -140,18 +142,68 @@ const padV2: NativeKernel = ({ inputs, backend, attrs = {} }) => {
 const reluBiasGrad: NativeKernel = ({ inputs, backend }, addon) => {
   const { dy, y } = inputs as Record<string, tf.TensorInfo>;
   const c = y!.shape.at(-1) ?? 0;
-  if (!allFloat32(dy!, y!) || !tf.util.arraysEqual(dy!.shape, y!.shape) || c === 0) {
-    throw new Error(`${RELU_BIAS_GRAD}: dy and y must be float32 tensors of one non-empty shape, got ${JSON.stringify(dy!.shape)} and ${JSON.stringify(y!.shape)}`);
-  }
+  requireFloat32(RELU_BIAS_GRAD, dy!, y!);
+  if (!tf.util.arraysEqual(dy!.shape, y!.shape) || c === 0) throw new Error(`${RELU_BIAS_GRAD}: dy ${JSON.stringify(dy!.shape)} and y ${JSON.stringify(y!.shape)} differ`);
   const dz = outputArray(backend, tf.util.sizeFromShape(y!.shape));
   const db = new Float32Array(c);
   addon.reluBiasGrad(f32Values(backend, dy!), f32Values(backend, y!), dz, db);
   return [f32Output(backend, y!.shape.slice(), dz), f32Output(backend, [c], db)];
 };
 
+/** Checks that every tensor is float32 and non-empty, as the addon's entry points need. */
+function requireFloat32(kernel: string, ...tensors: tf.TensorInfo[]): void {
+  if (!allFloat32(...tensors)) throw new Error(`${kernel}: needs non-empty float32 tensors, got ${tensors.map((t) => `${t.dtype}${JSON.stringify(t.shape)}`).join(', ')}`);
+}
+
+/** {@link SWISH}: x * sigmoid(x) in one oneDNN pass. */
+const swish: NativeKernel = ({ inputs, backend }, addon) => {
+  const { x } = inputs as Record<string, tf.TensorInfo>;
+  requireFloat32(SWISH, x!);
+  const y = outputArray(backend, tf.util.sizeFromShape(x!.shape));
+  addon.swish(f32Values(backend, x!), y);
+  return f32Output(backend, x!.shape.slice(), y);
+};
+
+/** {@link SWISH_GRAD}: the swish gradient from x and dy in one oneDNN pass. */
+const swishGrad: NativeKernel = ({ inputs, backend }, addon) => {
+  const { x, dy } = inputs as Record<string, tf.TensorInfo>;
+  requireFloat32(SWISH_GRAD, x!, dy!);
+  if (!tf.util.arraysEqual(x!.shape, dy!.shape)) throw new Error(`${SWISH_GRAD}: x ${JSON.stringify(x!.shape)} and dy ${JSON.stringify(dy!.shape)} differ`);
+  const dx = outputArray(backend, tf.util.sizeFromShape(x!.shape));
+  addon.swishGrad(f32Values(backend, x!), f32Values(backend, dy!), dx);
+  return f32Output(backend, x!.shape.slice(), dx);
+};
+
+/** {@link BATCH_NORM_TRAIN}: batch statistics and the normalised output, three passes in the addon. */
+const batchNormTrain: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
+  const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+  requireFloat32(BATCH_NORM_TRAIN, x!, gamma!, beta!);
+  const c = x!.shape.at(-1)!;
+  const y = outputArray(backend, tf.util.sizeFromShape(x!.shape));
+  const mean = new Float32Array(c), variance = new Float32Array(c);
+  addon.batchNormTrain(f32Values(backend, x!), f32Values(backend, gamma!), f32Values(backend, beta!), attrs['varianceEpsilon'] as number, y, mean, variance);
+  return [f32Output(backend, x!.shape.slice(), y), f32Output(backend, [c], mean), f32Output(backend, [c], variance)];
+};
+
+/** {@link BATCH_NORM_TRAIN_GRAD}: dx, dgamma and dbeta in two passes. */
+const batchNormTrainGrad: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
+  const { dy, x, gamma, mean, variance } = inputs as Record<string, tf.TensorInfo>;
+  requireFloat32(BATCH_NORM_TRAIN_GRAD, dy!, x!, gamma!, mean!, variance!);
+  const c = x!.shape.at(-1)!;
+  const dx = outputArray(backend, tf.util.sizeFromShape(x!.shape));
+  const dgamma = new Float32Array(c), dbeta = new Float32Array(c);
+  addon.batchNormTrainGrad(f32Values(backend, dy!), f32Values(backend, x!), f32Values(backend, gamma!), f32Values(backend, mean!), f32Values(backend, variance!),
+    attrs['varianceEpsilon'] as number, dx, dgamma, dbeta);
+  return [f32Output(backend, x!.shape.slice(), dx), f32Output(backend, [c], dgamma), f32Output(backend, [c], dbeta)];
+};
+
 /** Kernels the `cpu` backend does not have, registered for the native backend only. */
 export const EXTRA_KERNELS: Readonly<Record<string, NativeKernel>> = {
   [RELU_BIAS_GRAD]: reluBiasGrad,
+  [SWISH]: swish,
+  [SWISH_GRAD]: swishGrad,
+  [BATCH_NORM_TRAIN]: batchNormTrain,
+  [BATCH_NORM_TRAIN_GRAD]: batchNormTrainGrad,
 };
 
 /** Native elementwise and reduction kernels by tfjs kernel name. */

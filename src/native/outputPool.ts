@@ -35,9 +35,6 @@ export interface OutputPoolStats {
   readonly idleBytes: number;
 }
 
-/** Idle bytes a pool keeps by default: more than the activations of a W+20 VGG step at batch 32. */
-export const DEFAULT_OUTPUT_POOL_BYTES = 2 * 2 ** 30;
-
 /** Outputs smaller than this are plain new arrays: recycling them gains nothing measurable. */
 const MIN_POOLED_ELEMENTS = 64 * 1024;
 
@@ -48,26 +45,35 @@ export class OutputPool {
   private readonly holders = new WeakMap<ArrayBufferLike, number>();
   private readonly escaped = new WeakSet<ArrayBufferLike>();
   private idleBytes = 0;
+  /** Bytes of pooled arrays handed out and not yet released by their last tensor, and their peak. */
+  private liveBytes = 0;
+  private peakLiveBytes = 0;
   private reused = 0;
   private allocated = 0;
 
-  /** @param maxIdleBytes - Idle memory kept for reuse; arrays beyond it are left to the garbage collector. */
-  constructor(private readonly maxIdleBytes = DEFAULT_OUTPUT_POOL_BYTES) {}
+  /**
+   * @param maxIdleBytes - Idle memory kept for reuse, at most; arrays beyond it are left to the
+   *   garbage collector. Whatever this says, the pool keeps no more idle memory than the most its
+   *   arrays ever held at once: repeated steps then find every array they need, and a step's peak
+   *   memory is not raised by arrays it cannot use.
+   */
+  constructor(private readonly maxIdleBytes = Number.POSITIVE_INFINITY) {}
 
   /** A Float32Array of `length` elements with unspecified contents: the kernel must write every element. */
   alloc(length: number): Float32Array {
     if (length < MIN_POOLED_ELEMENTS) return new Float32Array(length);
     const recycled = this.idle.get(length)?.pop();
+    const values = recycled ?? new Float32Array(length);
     if (recycled !== undefined) {
       this.idleBytes -= recycled.byteLength;
       this.reused += 1;
-      this.holders.set(recycled.buffer, 0);
-      return recycled;
+    } else {
+      this.allocated += 1;
     }
-    this.allocated += 1;
-    const fresh = new Float32Array(length);
-    this.holders.set(fresh.buffer, 0);
-    return fresh;
+    this.holders.set(values.buffer, 0);
+    this.liveBytes += values.byteLength;
+    this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
+    return values;
   }
 
   /** Counts of reuse and the idle bytes, for benchmarks and tests. */
@@ -110,14 +116,14 @@ export class OutputPool {
     const count = this.holders.get(values.buffer);
     if (count === undefined) return;
     this.holders.set(values.buffer, count - 1);
-    if (count > 1 || this.escaped.has(values.buffer) || !(values instanceof Float32Array)) return;
+    if (count > 1) return;
+    this.liveBytes -= values.buffer.byteLength;
+    this.holders.delete(values.buffer);
+    if (this.escaped.has(values.buffer) || !(values instanceof Float32Array)) return;
     // Only a whole pooled array goes back (a view of one is released with its buffer's last holder,
     // but the array object itself is what the free list keeps).
     if (values.byteOffset !== 0 || values.byteLength !== values.buffer.byteLength) return;
-    if (this.idleBytes + values.byteLength > this.maxIdleBytes) {
-      this.holders.delete(values.buffer);
-      return;
-    }
+    if (this.idleBytes + values.byteLength > Math.min(this.maxIdleBytes, this.peakLiveBytes)) return;
     const list = this.idle.get(values.length);
     if (list === undefined) this.idle.set(values.length, [values]);
     else list.push(values);
@@ -128,7 +134,7 @@ export class OutputPool {
 /** Pools by backend instance (one per `zoobot-native` backend tfjs creates). */
 const pools = new WeakMap<object, OutputPool>();
 
-/** Attaches a new pool to a freshly created backend. */
+/** Attaches a new pool to a freshly created backend (`maxIdleBytes`: see the {@link OutputPool} constructor). */
 export function attachOutputPool(backend: object, maxIdleBytes?: number): OutputPool {
   const pool = new OutputPool(maxIdleBytes);
   pool.attach(backend);

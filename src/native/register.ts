@@ -15,7 +15,7 @@ import { COPY_KERNELS } from './copyKernels.js';
 import { ELEMENTWISE_KERNELS, EXTRA_KERNELS } from './elementwiseKernels.js';
 import { MATMUL_KERNELS } from './matMulKernels.js';
 import { POOL_KERNELS } from './poolKernels.js';
-import { attachOutputPool, DEFAULT_OUTPUT_POOL_BYTES } from './outputPool.js';
+import { attachOutputPool } from './outputPool.js';
 import type { KernelArgs } from '../wasm/kernelScope.js';
 
 /** The name tfjs knows the native backend by (`tf.setBackend(NATIVE_BACKEND)`). */
@@ -33,10 +33,11 @@ export interface NativeBackendOptions {
    */
   threads?: number;
   /**
-   * Memory, in bytes, that large kernel outputs no tensor holds any longer may keep for reuse by
-   * the next outputs of the same size (see `native/outputPool`); 0 turns recycling off. A W+20 VGG
-   * training step at batch 32 recycles about 1.5 GiB. Applies to backends created after the call.
-   * @defaultValue 2 GiB
+   * At most this many bytes of large kernel outputs that no tensor holds any longer are kept for
+   * reuse by the next outputs of the same size (see `native/outputPool`); 0 turns recycling off.
+   * Whatever the bound, the pool keeps no more than the most its arrays ever held at once (about
+   * 1.5 GiB for a W+20 VGG training step at batch 32). Applies to backends created after the call.
+   * @defaultValue no bound beyond that
    */
   outputPoolBytes?: number;
 }
@@ -71,7 +72,7 @@ export function registerNativeBackend(options: NativeBackendOptions = {}): Nativ
   return { ok: true, backend: NATIVE_BACKEND, onednnVersion: load.addon.onednnVersion, addonPath: load.path, threads };
 }
 
-let poolBytes = DEFAULT_OUTPUT_POOL_BYTES;
+let poolBytes = Number.POSITIVE_INFINITY;
 
 function register(addon: NativeAddon): void {
   const cpuFactory = tf.findBackendFactory('cpu');

@@ -11,7 +11,7 @@ import { adam } from './adamw.js';
 import { microBatchGradients } from './microBatches.js';
 import { recalibrateBatchNorm } from './batchNormStatistics.js';
 import { checkConcentrationWarmup, concentrationScale, scaledConcentrationLoss, type ConcentrationWarmup } from './concentrationWarmup.js';
-import { fuseReluConvolutions } from '../architectures/fusedReluConv.js';
+import { fuseLayers } from '../architectures/fusedLayers.js';
 
 /** Per-question loss: labels `[batch, answers]`, predictions `[batch, answers]` -> `[batch, questions]`. */
 export type PerQuestionLoss = (labels: tf.Tensor2D, predictions: tf.Tensor2D) => tf.Tensor2D;
@@ -119,7 +119,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (outputs !== schema.answerCount) {
     throw new ShapeError(`train: the model has ${String(outputs)} outputs but schema '${schema.name}' has ${schema.answerCount} answers`);
   }
-  fuseReluConvolutions(model);
+  fuseLayers(model);
   if (options.concentrationWarmup !== undefined) checkConcentrationWarmup(options.concentrationWarmup);
   const optimizer = options.optimizer ?? adam(1e-3);
   const state = await restoreState(options, optimizer);

@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NATIVE_BACKEND, NATIVE_KERNEL_NAMES, registerNativeBackend } from '../../src/native/index.js';
 import { RELU_BIAS_GRAD } from '../../src/architectures/fusedReluConv.js';
+import { SWISH, SWISH_GRAD } from '../../src/architectures/fusedSwish.js';
+import { batchNormTraining, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../src/architectures/fusedBatchNorm.js';
 import { useBackend } from '../helpers/backends.js';
 import { convCaseArb, convInfo, depthwiseGradReference, randomInput, relativeError, runKernelOn, type ConvCase, type InputSpec } from '../wasm/helpers.js';
 
@@ -35,10 +37,10 @@ function convInputs(k: ConvCase, depthwise: boolean): { x: InputSpec; dy: InputS
 const activationArb = fc.constantFrom('linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu');
 
 describe.skipIf(!native.ok)(suite, () => {
-  it('replaces exactly the kernels it names, inherits every other cpu kernel and adds the fused ReLU gradient', () => {
+  it('replaces exactly the kernels it names, inherits every other cpu kernel and adds the fused ReLU gradient, swish and training batch norm', () => {
     const cpu = tf.getKernelsForBackend('cpu');
     const ours = tf.getKernelsForBackend(NATIVE_BACKEND);
-    expect(ours.map((k) => k.kernelName).sort()).toEqual([...cpu.map((k) => k.kernelName), RELU_BIAS_GRAD].sort());
+    expect(ours.map((k) => k.kernelName).sort()).toEqual([...cpu.map((k) => k.kernelName), RELU_BIAS_GRAD, SWISH, SWISH_GRAD, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD].sort());
     for (const config of ours) {
       const cpuFunc = tf.getKernel(config.kernelName, 'cpu')?.kernelFunc;
       expect(config.kernelFunc === cpuFunc, config.kernelName).toBe(!NATIVE_KERNEL_NAMES.includes(config.kernelName));
@@ -216,6 +218,58 @@ describe.skipIf(!native.ok)(suite, () => {
         const [want, got] = [await run('cpu'), await run(NATIVE_BACKEND)];
         expect(got.map((t) => t.length)).toEqual(want.map((t) => t.length));
         want.forEach((expected, i) => expect(relativeError(got[i]!, expected)).toBeLessThanOrEqual(TOLERANCE));
+      },
+    ), { numRuns: RUNS });
+  });
+
+  it(`${SWISH} and ${SWISH_GRAD} equal x * sigmoid(x) and dy * s * (1 + x * (1 - s)) on cpu`, async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }), fc.integer(), fc.constantFrom(1, 10),
+      async (shape, seed, scale) => {
+        const run = async (backend: string): Promise<Float32Array[]> => {
+          await useBackend(backend);
+          return tf.tidy(() => {
+            const x = tf.mul(tf.tensor(randomInput(shape, seed).values, shape), scale);
+            const dy = tf.tensor(randomInput(shape, seed + 1).values, shape);
+            const s = tf.sigmoid(x);
+            const out = backend === 'cpu'
+              ? [tf.mul(x, s), tf.mul(dy, tf.mul(s, tf.add(1, tf.mul(x, tf.sub(1, s)))))]
+              : [tf.engine().runKernel(SWISH, { x }) as tf.Tensor, tf.engine().runKernel(SWISH_GRAD, { x, dy }) as tf.Tensor];
+            return out.map((t) => t.dataSync() as Float32Array);
+          });
+        };
+        const [want, got] = [await run('cpu'), await run(NATIVE_BACKEND)];
+        want.forEach((expected, i) => expect(relativeError(got[i]!, expected)).toBeLessThanOrEqual(TOLERANCE));
+      },
+    ), { numRuns: RUNS });
+  });
+
+  it(`${BATCH_NORM_TRAIN} and ${BATCH_NORM_TRAIN_GRAD}: batchNormTraining's output, statistics and gradients as on cpu`, async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 2, max: 5 }), { minLength: 2, maxLength: 3 }), fc.integer({ min: 1, max: 6 }), fc.integer(), fc.constantFrom(0, 5),
+      async (outer, c, seed, offset) => {
+        const shape = [...outer, c];
+        const run = async (backend: string): Promise<Float32Array[]> => {
+          await useBackend(backend);
+          return tf.tidy(() => {
+            const x = tf.add(tf.tensor(randomInput(shape, seed).values, shape), offset);
+            const gamma = tf.tensor1d(randomInput([c], seed + 1).values);
+            const beta = tf.tensor1d(randomInput([c], seed + 2).values);
+            const weights = tf.tensor(randomInput(shape, seed + 3).values, shape);
+            let stats: tf.Tensor[] = [];
+            const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+              const { y, mean, variance } = batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3);
+              stats = [mean, variance]; // kept by batchNormTraining, disposed below
+              return tf.sum(tf.mul(y, weights));
+            };
+            const { value, grads } = tf.valueAndGrads(f)([x, gamma, beta]);
+            const out = [value, ...stats, ...grads].map((t) => t.dataSync() as Float32Array);
+            tf.dispose(stats);
+            return out;
+          });
+        };
+        const [want, got] = [await run('cpu'), await run(NATIVE_BACKEND)];
+        want.forEach((expected, i) => expect(relativeError(got[i]!, expected), `output ${i}`).toBeLessThanOrEqual(TOLERANCE));
       },
     ), { numRuns: RUNS });
   });

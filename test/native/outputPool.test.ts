@@ -74,6 +74,18 @@ describe('OutputPool', () => {
     expect(pool.alloc(N)).not.toBe(b);
   });
 
+  it('keeps no more idle memory than its arrays ever held at once', async () => {
+    const { backend, pool } = await pooledCpu();
+    const release = (values: Float32Array) => backend.disposeData(backend.makeTensorInfo([values.length], 'float32', values).dataId);
+    const small = pool.alloc(N);
+    release(small); // held at most N floats so far: kept
+    const large = pool.alloc(2 * N);
+    release(large); // idle would be 3N floats, more than the 2N ever held at once: dropped
+    expect(pool.stats().idleBytes).toBe(N * 4);
+    expect(pool.alloc(2 * N)).not.toBe(large);
+    expect(pool.alloc(N)).toBe(small);
+  });
+
   it('never hands out an array a live tensor or a read can still see (random call sequences)', async () => {
     type Step =
       | { kind: 'alloc'; length: number }

@@ -7,7 +7,7 @@
 // Skipped, saying why, when the addon is not built.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { efficientNetB0, fuseReluConvolutions, vggW20 } from '../../src/architectures/index.js';
+import { efficientNetB0, fuseReluConvolutions, fuseSwishActivations, vggW20 } from '../../src/architectures/index.js';
 import { NATIVE_BACKEND, registerNativeBackend } from '../../src/native/index.js';
 import { outputPoolStats } from '../../src/native/outputPool.js';
 import { useBackend } from '../helpers/backends.js';
@@ -53,11 +53,17 @@ function withFusedReluConvolutions(model: tf.LayersModel): tf.LayersModel {
   return model;
 }
 
+function withFusedSwish(model: tf.LayersModel): tf.LayersModel {
+  expect(fuseSwishActivations(model)).toBe(33);
+  return model;
+}
+
 const MODELS = [
   // Its ReLU convolutions fused, as train() runs them: native's one-pass mask-and-sum kernel against cpu's composition.
   ['W+20 VGG', true, 2, () => withFusedReluConvolutions(vggW20({ inputShape: [SIZE, SIZE, 1], outputs: OUTPUTS, dropoutRate: 0 }))],
   // One image: batch statistics are off, and the cpu backend's step dominates this file's time.
-  ['EfficientNetB0', false, 1, () => efficientNetB0({ inputShape: [SIZE, SIZE, 1], includeTop: true, classes: OUTPUTS, dropoutRate: 0, dropConnectRate: 0 })],
+  // Its swish activations fused too: native's oneDNN swish kernels against cpu's composition.
+  ['EfficientNetB0', false, 1, () => withFusedSwish(efficientNetB0({ inputShape: [SIZE, SIZE, 1], includeTop: true, classes: OUTPUTS, dropoutRate: 0, dropConnectRate: 0 }))],
 ] as const;
 
 describe.skipIf(!native.ok).each(MODELS)(`%s training step on zoobot-native${reason}`, (_name, training, batch, build) => {

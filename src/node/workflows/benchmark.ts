@@ -3,7 +3,7 @@ import { decalsDr5Schema } from '../../decisionTree/index.js';
 import { ConfigError } from '../../errors.js';
 import { zoobotModel, predictMC, ZOOBOT_ARCHITECTURES, type ZoobotArchitecture } from '../../architectures/index.js';
 import { treeLoss } from '../../losses/index.js';
-import { fuseReluConvolutions } from '../../architectures/fusedReluConv.js';
+import { fuseLayers } from '../../architectures/fusedLayers.js';
 import { microBatchGradients } from '../../training/microBatches.js';
 import { wasmCapabilities } from '../../wasm/index.js';
 import { timmBenchModel, TIMM_BENCH_ARCHITECTURES, type TimmBenchArchitecture } from './benchmarkModels.js';
@@ -84,7 +84,7 @@ export async function benchmarkModel(options: BenchmarkOptions): Promise<Benchma
   const model = isTimm(architecture)
     ? timmBenchModel(architecture, size)
     : zoobotModel({ schema, architecture, inputShape: [size, size, 1], seed: 0 });
-  fuseReluConvolutions(model);
+  fuseLayers(model);
   const x = tf.randomUniform([batchSize, size, size, 1], 0, 1, 'float32', 1);
   const y = tf.fill([batchSize, schema.answerCount], 3);
   const optimizer = tf.train.adam(1e-3);

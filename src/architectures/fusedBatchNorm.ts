@@ -1,0 +1,145 @@
+/**
+ * Training-mode batch normalisation as one kernel each way. tfjs-layers normalises a training
+ * batch with `moments` (Mean, Sub, Square, Mean) and `batchNorm`, and autodiff turns that into
+ * about fifteen passes over the activation backward: in an EfficientNetB0 step they cost more
+ * than all its convolutions. {@link batchNormTraining} computes the batch statistics and the
+ * normalised output in the backend's {@link BATCH_NORM_TRAIN} kernel and the gradient in
+ * {@link BATCH_NORM_TRAIN_GRAD} where the backend registers them, else from standard ops with the
+ * closed-form gradient:
+ * `dx = gamma / sqrt(var + eps) * (dy - mean(dy) - xhat * mean(dy * xhat))`,
+ * `dgamma = sum(dy * xhat)`, `dbeta = sum(dy)`, sums over every axis but the last.
+ *
+ * @module architectures/fusedBatchNorm
+ */
+import * as tf from '@tensorflow/tfjs';
+import { flattenLayers } from './layers/flattenLayers.js';
+
+/**
+ * Name of an optional kernel: inputs `{ x, gamma, beta }`, attr `varianceEpsilon`; outputs
+ * `[y, mean, variance]`, the batch statistics (biased variance) over every axis but the last.
+ */
+export const BATCH_NORM_TRAIN = 'ZoobotBatchNormTrain';
+/**
+ * Name of an optional kernel: inputs `{ dy, x, gamma, mean, variance }`, attr `varianceEpsilon`;
+ * outputs `[dx, dgamma, dbeta]` of training-mode batch normalisation.
+ */
+export const BATCH_NORM_TRAIN_GRAD = 'ZoobotBatchNormTrainGrad';
+
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+function leadingAxes(x: tf.Tensor): number[] {
+  return [...Array(x.rank - 1).keys()];
+}
+
+function forward(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, varianceEpsilon: number): tf.Tensor[] {
+  if (hasKernel(BATCH_NORM_TRAIN)) return tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, { varianceEpsilon }) as unknown as tf.Tensor[];
+  const { mean, variance } = tf.moments(x, leadingAxes(x));
+  return [tf.batchNorm(x, mean, variance, beta, gamma, varianceEpsilon), mean, variance];
+}
+
+function backward(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, varianceEpsilon: number): tf.Tensor[] {
+  if (hasKernel(BATCH_NORM_TRAIN_GRAD)) {
+    return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { dy, x, gamma, mean, variance }, { varianceEpsilon }) as unknown as tf.Tensor[];
+  }
+  return tf.tidy(() => {
+    const axes = leadingAxes(x);
+    const invStd = tf.rsqrt(tf.add(variance, varianceEpsilon));
+    const xHat = tf.mul(tf.sub(x, mean), invStd);
+    const dbeta = tf.sum(dy, axes);
+    const dgamma = tf.sum(tf.mul(dy, xHat), axes);
+    const count = x.size / (x.shape.at(-1) ?? 1);
+    const centred = tf.sub(tf.sub(dy, tf.div(dbeta, count)), tf.mul(xHat, tf.div(dgamma, count)));
+    return [tf.mul(centred, tf.mul(gamma, invStd)), dgamma, dbeta];
+  });
+}
+
+/**
+ * Batch normalisation in training mode over every axis but the last (channels last): the
+ * normalised, scaled and shifted `x`, with the batch mean and (biased) variance for the moving
+ * averages. Gradients flow to `x`, `gamma` and `beta` through `y` only. `mean` and `variance` are
+ * kept out of every `tf.tidy` scope: the caller disposes them.
+ *
+ * @param x - The activation, channels last.
+ * @param gamma - Per-channel scale.
+ * @param beta - Per-channel shift.
+ * @param varianceEpsilon - Added to the variance.
+ * @returns `y`, and `mean` and `variance` of shape `[channels]`.
+ */
+export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, varianceEpsilon: number): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  let stats: tf.Tensor[] = [];
+  const y = tf.customGrad((xs, g, b, save) => {
+    const [value, mean, variance] = forward(xs as tf.Tensor, g as tf.Tensor1D, b as tf.Tensor1D, varianceEpsilon);
+    // customGrad runs this in a scope of its own, which would dispose the statistics on return.
+    stats = [tf.keep(mean!), tf.keep(variance!)];
+    (save as tf.GradSaveFunc)([xs as tf.Tensor, g as tf.Tensor, mean!, variance!]);
+    const gradFunc = (dy: tf.Tensor, [sx, sg, sm, sv]: tf.Tensor[]): tf.Tensor[] => backward(dy, sx!, sg!, sm!, sv!, varianceEpsilon);
+    return { value: value!, gradFunc };
+  })(x, gamma, beta);
+  return { y, mean: stats[0] as tf.Tensor1D, variance: stats[1] as tf.Tensor1D };
+}
+
+/** The parts of tfjs-layers' `BatchNormalization` the fused call reads and updates. */
+interface BatchNormInternals {
+  gamma: { read(): tf.Tensor };
+  beta: { read(): tf.Tensor };
+  movingMean: { read(): tf.Tensor; write(value: tf.Tensor): void };
+  movingVariance: { read(): tf.Tensor; write(value: tf.Tensor): void };
+  momentum: number;
+  epsilon: number;
+  trainable: boolean;
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[];
+}
+
+/** The call each fused layer was given, to notice when someone (frozen fine-tuning) replaced it. */
+const fusedCalls = new WeakMap<tf.layers.Layer, BatchNormInternals['call']>();
+
+function fusable(layer: tf.layers.Layer): boolean {
+  if (layer.getClassName() !== 'BatchNormalization') return false;
+  const config = layer.getConfig();
+  return (config['axis'] === -1 || config['axis'] === (layer.inputSpec?.[0]?.ndim ?? 0) - 1) && config['center'] !== false && config['scale'] !== false;
+}
+
+/** Keras's moving-average update, as tfjs-layers does it: v - (v - value) * (1 - momentum). */
+function updateMovingAverage(variable: BatchNormInternals['movingMean'], value: tf.Tensor, momentum: number): void {
+  tf.tidy(() => {
+    const current = variable.read();
+    variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - momentum)));
+  });
+}
+
+/**
+ * Makes every channels-last `BatchNormalization` layer of `model` (nested models included) run
+ * {@link batchNormTraining} when called in training mode, in place (idempotent; inference mode,
+ * frozen layers and the saved model are as before). `train()` and `zoobot-ts bench` call it.
+ *
+ * @param model - Any layers model.
+ * @returns How many layers now run fused.
+ */
+export function fuseBatchNorms(model: tf.LayersModel): number {
+  let count = 0;
+  for (const layer of flattenLayers(model)) {
+    if (!fusable(layer)) continue;
+    const bn = layer as unknown as BatchNormInternals;
+    if (fusedCalls.get(layer) !== bn.call) {
+      const original = bn.call.bind(layer);
+      const fusedCall: BatchNormInternals['call'] = (inputs, kwargs) => {
+        const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
+        // Frozen layers keep whatever their call does (fine-tuning runs them in inference mode).
+        if (x === undefined || kwargs['training'] !== true || !bn.trainable) return original(inputs, kwargs);
+        return tf.tidy(() => {
+          const { y, mean, variance } = batchNormTraining(x, bn.gamma.read() as tf.Tensor1D, bn.beta.read() as tf.Tensor1D, bn.epsilon);
+          updateMovingAverage(bn.movingMean, mean, bn.momentum);
+          updateMovingAverage(bn.movingVariance, variance, bn.momentum);
+          tf.dispose([mean, variance]);
+          return y;
+        });
+      };
+      bn.call = fusedCall;
+      fusedCalls.set(layer, fusedCall);
+    }
+    count += 1;
+  }
+  return count;
+}

@@ -1,0 +1,75 @@
+/**
+ * Swish as one kernel each way. tfjs-layers computes `swish(x)` as `sigmoid(x * 1) * x`: three
+ * passes over the activation forward and about eight backward, which for EfficientNetB0's wide
+ * expansions (a [8, 112, 112, 96] activation is 37 MiB) cost more than its convolutions.
+ * {@link swish} runs the backend's {@link SWISH} and {@link SWISH_GRAD} kernels where it registers
+ * them, else `x * sigmoid(x)` and `dy * s * (1 + x * (1 - s))` composed from standard ops.
+ *
+ * @module architectures/fusedSwish
+ */
+import * as tf from '@tensorflow/tfjs';
+import { flattenLayers } from './layers/flattenLayers.js';
+
+/** Name of an optional kernel a backend may register: input `{ x }`, output `x * sigmoid(x)`. */
+export const SWISH = 'ZoobotSwish';
+/** Name of an optional kernel: inputs `{ x, dy }`, output the swish gradient `dy * s * (1 + x * (1 - s))`, s = sigmoid(x). */
+export const SWISH_GRAD = 'ZoobotSwishGrad';
+
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/**
+ * `x * sigmoid(x)` (SiLU), with a gradient computed from x in one pass where the backend can.
+ *
+ * @param x - Any float32 tensor.
+ * @returns A tensor of x's shape.
+ */
+export function swish<T extends tf.Tensor>(x: T): T {
+  return tf.customGrad((xs, save) => {
+    const input = xs as tf.Tensor;
+    (save as tf.GradSaveFunc)([input]);
+    const value = hasKernel(SWISH) ? tf.engine().runKernel(SWISH, { x: input }) as tf.Tensor : tf.tidy(() => tf.mul(input, tf.sigmoid(input)));
+    const gradFunc = (dy: tf.Tensor, [saved]: tf.Tensor[]): tf.Tensor => {
+      if (hasKernel(SWISH_GRAD)) return tf.engine().runKernel(SWISH_GRAD, { x: saved!, dy }) as tf.Tensor;
+      return tf.tidy(() => {
+        const s = tf.sigmoid(saved!);
+        return tf.mul(dy, tf.mul(s, tf.add(1, tf.mul(saved!, tf.sub(1, s)))));
+      });
+    };
+    return { value, gradFunc };
+  })(x) as T;
+}
+
+/** The part of tfjs-layers' `Activation` layer the fused call replaces. */
+interface ActivationInternals {
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[];
+}
+
+const fused = new WeakSet<tf.layers.Layer>();
+
+/**
+ * Makes every `Activation` layer with `activation: 'swish'` in `model` (nested models included)
+ * run {@link swish}, in place (idempotent; the model saves and loads as before). `train()` and
+ * `zoobot-ts bench` call it; call it yourself before a custom training loop.
+ *
+ * @param model - Any layers model.
+ * @returns How many layers now run fused.
+ */
+export function fuseSwishActivations(model: tf.LayersModel): number {
+  let count = 0;
+  for (const layer of flattenLayers(model)) {
+    if (!fused.has(layer)) {
+      if (layer.getClassName() !== 'Activation' || layer.getConfig()['activation'] !== 'swish') continue;
+      const activation = layer as unknown as ActivationInternals;
+      const original = activation.call.bind(layer);
+      activation.call = (inputs, kwargs) => {
+        const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs; // models pass [x]
+        return x === undefined ? original(inputs, kwargs) : swish(x);
+      };
+      fused.add(layer);
+    }
+    count += 1;
+  }
+  return count;
+}

@@ -1,0 +1,92 @@
+// batchNormTraining against tfjs's own moments + batchNorm and their autodiff gradient, and
+// fuseBatchNorms: same outputs, gradients and moving statistics as the unpatched layers; frozen and
+// inference-mode layers untouched.
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { batchNormTraining, fuseBatchNorms } from '../../src/architectures/index.js';
+import { useBackend } from '../helpers/backends.js';
+import { relativeError, seededValues } from '../wasm/helpers.js';
+
+// The closed-form gradient against autodiff through moments: the same sums in another order.
+const TOLERANCE = 1e-4;
+
+function reference(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, [...Array(x.rank - 1).keys()]);
+  return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+}
+
+async function valueAndGrads(f: (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor, inputs: [tf.Tensor, tf.Tensor1D, tf.Tensor1D]): Promise<Float32Array[]> {
+  const y = f(...inputs);
+  const weights = tf.tensor(seededValues(7, y.size), y.shape);
+  const grads = tf.grads((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(x, g as tf.Tensor1D, b as tf.Tensor1D), weights)))(inputs);
+  const out = [await y.data(), ...(await Promise.all(grads.map((t) => t.data())))] as Float32Array[];
+  tf.dispose([y, weights, ...grads]);
+  return out;
+}
+
+describe('batchNormTraining', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  it('equals moments + batchNorm, and their autodiff gradients for x, gamma and beta (ranks 2-4, offset data)', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 6 }), fc.nat(1000), fc.constantFrom(0, 3),
+      async (outer, c, seed, offset) => {
+        const shape = [...outer, c];
+        if (outer.reduce((a, b) => a * b, 1) < 4) return; // with 1-3 values per channel dx is almost all cancellation: rounding noise
+        const x = tf.add(tf.tensor(seededValues(seed, shape.reduce((a, b) => a * b, 1)), shape), offset);
+        const gamma = tf.tensor1d(seededValues(seed + 1, c));
+        const beta = tf.tensor1d(seededValues(seed + 2, c));
+        const before = tf.memory().numTensors;
+        const got = await valueAndGrads((a, g, b) => {
+          const { y, mean, variance } = batchNormTraining(a, g, b, 1e-3);
+          tf.dispose([mean, variance]);
+          return y;
+        }, [x, gamma, beta]);
+        expect(tf.memory().numTensors).toBe(before);
+        const want = await valueAndGrads((a, g, b) => reference(a, g, b, 1e-3), [x, gamma, beta]);
+        want.forEach((expected, i) => expect(relativeError(got[i]!, expected), `output ${i}`).toBeLessThanOrEqual(TOLERANCE));
+        tf.dispose([x, gamma, beta]);
+      },
+    ), { numRuns: 40 });
+  });
+
+  it('fuseBatchNorms: same outputs, gradients and moving statistics; frozen layers and inference mode unchanged', async () => {
+    const build = () => {
+      // No conv bias: batch norm removes it, so its gradient would be rounding noise about 0.
+      const input = tf.input({ shape: [6, 6, 2] });
+      let y = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+      y = tf.layers.batchNormalization({ momentum: 0.9 }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.globalAveragePooling2d({}).apply(y) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: y });
+    };
+    const plain = build();
+    const model = build();
+    expect(fuseBatchNorms(model)).toBe(1);
+    expect(fuseBatchNorms(model)).toBe(1);
+    const x = tf.tensor4d(seededValues(8, 3 * 6 * 6 * 2), [3, 6, 6, 2]);
+    const step = async (m: tf.LayersModel, training: boolean) => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(m.apply(x, { training }) as tf.Tensor)) as tf.Scalar, m.trainableWeights.map((w) => w.read() as tf.Variable));
+      const out = [await value.data(), ...(await Promise.all(m.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]!.data()))),
+        ...(await Promise.all(m.getWeights().map((w) => w.data())))] as Float32Array[];
+      tf.dispose([value, ...Object.values(grads)]);
+      return out;
+    };
+    for (const training of [true, true, false]) {
+      const want = await step(plain, training);
+      const got = await step(model, training);
+      want.forEach((expected, i) => expect(relativeError(got[i]!, expected), `training ${training}, output ${i}`).toBeLessThanOrEqual(TOLERANCE));
+    }
+    const bn = model.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+    bn.trainable = false; // frozen: the fused call hands over to the layer's own
+    const frozenPlain = plain.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+    frozenPlain.trainable = false;
+    const [want, got] = [await step(plain, true), await step(model, true)];
+    want.forEach((expected, i) => expect(relativeError(got[i]!, expected), `frozen, output ${i}`).toBeLessThanOrEqual(TOLERANCE));
+    x.dispose();
+    plain.dispose();
+    model.dispose();
+  });
+});
