@@ -38,6 +38,8 @@ export interface NativeAddon {
   /** Its gradient: dx, dgamma and dbeta from dy, x, gamma and the batch statistics. */
   batchNormTrainGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  /** Copies the box of src at `begin` with extent `size` into dst at `dstBegin` (Slice, constant padding). */
+  copyBox(src: Float32Array, srcShape: Int32Array, begin: Int32Array, size: Int32Array, dst: Float32Array, dstShape: Int32Array, dstBegin: Int32Array): void;
   threads(n?: number): number;
   /** oneDNN's name for the implementation it picks for a forward convolution of this geometry. */
   convImplementation(geometry: Int32Array): string;

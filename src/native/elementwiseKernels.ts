@@ -1,9 +1,9 @@
 /**
  * The elementwise kernels that dominate a step once convolutions are native (measured with
  * `tf.profile`: bias and ReLU gradients and Adam's updates in the W+20 VGG; squeeze-excitation,
- * padding and batch norm in EfficientNetB0): float32 `Add`, `Sub`, `Multiply` and `RealDiv` with
+ * and batch norm in EfficientNetB0): float32 `Add`, `Sub`, `Multiply` and `RealDiv` with
  * any broadcast, `Relu`, `Step`, `Sqrt`, `Square`, `Sigmoid`, `Sum` and `Mean` over a contiguous
- * block of axes, inference `FusedBatchNorm` and constant `PadV2`. The `cpu` backend's versions walk
+ * block of axes and inference `FusedBatchNorm`. The `cpu` backend's versions walk
  * broadcast indices, transpose before reducing, or call a closure per element.
  *
  * @module native/elementwiseKernels
@@ -110,34 +110,6 @@ const fusedBatchNorm: NativeKernel = ({ inputs, backend, attrs = {} }, addon) =>
   return f32Output(backend, x.shape.slice(), out);
 };
 
-/** Constant padding: fill, then copy each innermost row into place. */
-const padV2: NativeKernel = ({ inputs, backend, attrs = {} }) => {
-  const { x } = inputs as Record<string, tf.TensorInfo>;
-  if (!allFloat32(x!)) return undefined;
-  const paddings = attrs['paddings'] as Array<[number, number]>;
-  const shape = x!.shape;
-  const outShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
-  const rank = shape.length;
-  const out = outputArray(backend, tf.util.sizeFromShape(outShape)).fill((attrs['constantValue'] ?? 0) as number);
-  const values = f32Values(backend, x!);
-  const row = shape[rank - 1]!;
-  const outStrides = tf.util.computeStrides(outShape);
-  const rows = values.length / row;
-  const index = new Array<number>(rank - 1).fill(0);
-  for (let r = 0; r < rows; r += 1) {
-    let offset = paddings[rank - 1]![0];
-    for (let d = 0; d < rank - 1; d += 1) offset += (index[d]! + paddings[d]![0]) * outStrides[d]!;
-    if (row >= 32) out.set(values.subarray(r * row, (r + 1) * row), offset);
-    else for (let i = 0; i < row; i += 1) out[offset + i] = values[r * row + i]!; // short rows: no subarray per row
-    for (let d = rank - 2; d >= 0; d -= 1) {
-      index[d]! += 1;
-      if (index[d]! < shape[d]!) break;
-      index[d] = 0;
-    }
-  }
-  return f32Output(backend, outShape, out);
-};
-
 /** {@link RELU_BIAS_GRAD}: the masked gradient behind a fused ReLU convolution and its bias sum, in one pass. */
 const reluBiasGrad: NativeKernel = ({ inputs, backend }, addon) => {
   const { dy, y } = inputs as Record<string, tf.TensorInfo>;
@@ -220,5 +192,4 @@ export const ELEMENTWISE_KERNELS: Readonly<Record<string, NativeKernel>> = {
   [tf.Sum]: reduce(false),
   [tf.Mean]: reduce(true),
   [tf.FusedBatchNorm]: fusedBatchNorm,
-  [tf.PadV2]: padV2,
 };
