@@ -18,7 +18,8 @@ import { flattenLayers } from './layers/flattenLayers.js';
  */
 export const RELU_BIAS_GRAD = 'ZoobotReluBiasGrad';
 
-type Padding = 'same' | 'valid';
+/** ConvPadding of {@link conv2dBiasRelu}: tfjs's 'same' or 'valid'. */
+export type ConvPadding = 'same' | 'valid';
 
 /** The gradient behind a ReLU, and its per-channel sum (the bias gradient). */
 function reluBiasGrad(dy: tf.Tensor4D, y: tf.Tensor4D): [tf.Tensor4D, tf.Tensor1D] {
@@ -40,7 +41,7 @@ function reluBiasGrad(dy: tf.Tensor4D, y: tf.Tensor4D): [tf.Tensor4D, tf.Tensor1
  * @param pad - `'same'` or `'valid'`.
  * @returns `[n, oh, ow, outChannels]`.
  */
-export function conv2dBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | null, strides: [number, number], pad: Padding): tf.Tensor4D {
+export function conv2dBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | null, strides: [number, number], pad: ConvPadding): tf.Tensor4D {
   const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
   const forward = (inputs: { x: tf.Tensor4D; filter: tf.Tensor4D; bias?: tf.Tensor1D }, save: tf.GradSaveFunc) => {
     const y = tf.engine().runKernel(tf.FusedConv2D, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
@@ -99,7 +100,7 @@ export function fuseReluConvolutions(model: tf.LayersModel): number {
     const conv = layer as unknown as Conv2DInternals;
     const config = layer.getConfig();
     const strides = (Array.isArray(config['strides']) ? config['strides'] : [config['strides'], config['strides']]) as [number, number];
-    const pad = config['padding'] as Padding;
+    const pad = config['padding'] as ConvPadding;
     const original = conv.call.bind(layer);
     conv.call = (inputs, kwargs) => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;

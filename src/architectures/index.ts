@@ -26,7 +26,7 @@ export { registerZoobotLayers, ZOOBOT_LAYER_CLASSES } from './layers/index.js';
 export * from './layers/augmentation/index.js';
 export { flattenLayers } from './layers/flattenLayers.js';
 export { smallConvNet, type SmallConvNetOptions } from './smallConvNet.js';
-export { conv2dBiasRelu, fuseReluConvolutions, RELU_BIAS_GRAD } from './fusedReluConv.js';
+export { conv2dBiasRelu, fuseReluConvolutions, RELU_BIAS_GRAD, type ConvPadding } from './fusedReluConv.js';
 export { swish, fuseSwishActivations, SWISH, SWISH_GRAD } from './fusedSwish.js';
 export { batchNormTraining, fuseBatchNorms, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './fusedBatchNorm.js';
 export { fuseLayers, type FusedLayerCounts } from './fusedLayers.js';
