@@ -18,7 +18,7 @@ import { flattenLayers } from './layers/flattenLayers.js';
  */
 export const RELU_BIAS_GRAD = 'ZoobotReluBiasGrad';
 
-/** ConvPadding of {@link conv2dBiasRelu}: tfjs's 'same' or 'valid'. */
+/** Padding of {@link conv2dBiasRelu}: tfjs's 'same' or 'valid'. */
 export type ConvPadding = 'same' | 'valid';
 
 /** The gradient behind a ReLU, and its per-channel sum (the bias gradient). */
