@@ -203,6 +203,23 @@ Napi::Float32Array floats(const Napi::Value& v, const char* name) {
   return v.As<Napi::Float32Array>();
 }
 
+// Per-channel arguments: x viewed as rows of c channels (the last axis).
+struct ChannelSpan {
+  int64_t rows, c;
+};
+
+ChannelSpan channelSpan(Napi::Env env, const Napi::Float32Array& x, const Napi::Float32Array& perChannel, const char* kernel) {
+  const int64_t n = x.ElementLength(), c = perChannel.ElementLength();
+  if (c == 0 || n == 0 || n % c != 0) throw Napi::RangeError::New(env, std::string("zoobot-native: ") + kernel + " needs x's length to be a multiple of the channels");
+  return {n / c, c};
+}
+
+void requireLength(Napi::Env env, const Napi::Float32Array& a, int64_t length, const char* what) {
+  if (static_cast<int64_t>(a.ElementLength()) != length) {
+    throw Napi::RangeError::New(env, std::string("zoobot-native: ") + what + " has " + std::to_string(a.ElementLength()) + " elements, expected " + std::to_string(length));
+  }
+}
+
 // conv2d(mode, geometry: Int32Array, activation, alpha, a, b, bias | null, out)
 //   forward:          a = x [n,ih,iw,ic], b = filter, out = y [n,oh,ow,oc]
 //   backward data:    a = dy,             b = filter, out = dx
@@ -423,10 +440,10 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 Napi::Value Affine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto x = floats(info[0], "x"), scale = floats(info[1], "scale"), shift = floats(info[2], "shift"), out = floats(info[3], "out");
-  const int64_t n = x.ElementLength(), c = scale.ElementLength();
-  if (c == 0 || n % c != 0 || static_cast<int64_t>(shift.ElementLength()) != c || static_cast<int64_t>(out.ElementLength()) != n) {
-    throw Napi::RangeError::New(env, "zoobot-native: affine needs per-channel scale and shift");
-  }
+  const auto [rows, c] = channelSpan(env, x, scale, "affine");
+  const int64_t n = rows * c;
+  requireLength(env, shift, c, "shift");
+  requireLength(env, out, n, "out");
   const float *px = x.Data(), *ps = scale.Data(), *pt = shift.Data();
   float* po = out.Data();
   for (int64_t o = 0; o < n / c; ++o)
@@ -562,22 +579,6 @@ Napi::Value SwishGrad(const Napi::CallbackInfo& info) {
 // batchNormTrainGrad(dy, x, gamma, mean, variance, epsilon, dx, dgamma, dbeta). Per-channel sums in
 // double, the variance from a second pass about the mean (as tfjs's moments), so the statistics
 // match the cpu backend's to float32 rounding; each loop runs along the channels of one row.
-struct ChannelSpan {
-  int64_t rows, c;
-};
-
-ChannelSpan channelSpan(Napi::Env env, const Napi::Float32Array& x, const Napi::Float32Array& perChannel, const char* kernel) {
-  const int64_t n = x.ElementLength(), c = perChannel.ElementLength();
-  if (c == 0 || n == 0 || n % c != 0) throw Napi::RangeError::New(env, std::string("zoobot-native: ") + kernel + " needs x's length to be a multiple of the channels");
-  return {n / c, c};
-}
-
-void requireLength(Napi::Env env, const Napi::Float32Array& a, int64_t length, const char* what) {
-  if (static_cast<int64_t>(a.ElementLength()) != length) {
-    throw Napi::RangeError::New(env, std::string("zoobot-native: ") + what + " has " + std::to_string(a.ElementLength()) + " elements, expected " + std::to_string(length));
-  }
-}
-
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto x = floats(info[0], "x"), gamma = floats(info[1], "gamma"), beta = floats(info[2], "beta");
@@ -700,10 +701,10 @@ Napi::Value CopyBox(const Napi::CallbackInfo& info) {
 Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto dy = floats(info[0], "dy"), y = floats(info[1], "y"), dz = floats(info[2], "dz"), db = floats(info[3], "db");
-  const int64_t n = dy.ElementLength(), c = db.ElementLength();
-  if (c == 0 || n % c != 0 || static_cast<int64_t>(y.ElementLength()) != n || static_cast<int64_t>(dz.ElementLength()) != n) {
-    throw Napi::RangeError::New(env, "zoobot-native: reluBiasGrad needs dy, y and dz of one length, a multiple of db's");
-  }
+  const auto [rows, c] = channelSpan(env, dy, db, "reluBiasGrad");
+  const int64_t n = rows * c;
+  requireLength(env, y, n, "y");
+  requireLength(env, dz, n, "dz");
   const float *pdy = dy.Data(), *py = y.Data();
   float* pdz = dz.Data();
   // Written so that it vectorises: a conditional load of dy compiled to a branch, which on a random

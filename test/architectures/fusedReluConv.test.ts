@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2dBiasRelu, fuseReluConvolutions, vggW20 } from '../../src/architectures/index.js';
 import { useBackend } from '../helpers/backends.js';
+import { valueAndWeightedGrads } from '../helpers/gradients.js';
 import { relativeError, seededValues } from '../wasm/helpers.js';
 
 // float32 sums in the same order on one backend: the fused and unfused paths differ only in where
@@ -16,16 +17,6 @@ type Pad = 'same' | 'valid';
 function reference(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | null, strides: [number, number], pad: Pad): tf.Tensor4D {
   const z = tf.conv2d(x, w, strides, pad);
   return tf.relu(b === null ? z : tf.add(z, b)) as tf.Tensor4D;
-}
-
-async function valueAndGrads(f: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Promise<Float32Array[]> {
-  const y = f(...inputs);
-  // A non-uniform upstream gradient, so a wrong mask or sum cannot hide behind symmetry.
-  const weights = tf.tensor(seededValues(9, y.size), y.shape);
-  const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(f(...t), weights)))(inputs);
-  const out = [await y.data(), ...(await Promise.all(grads.map((g) => g.data())))] as Float32Array[];
-  tf.dispose([y, weights, ...grads]);
-  return out;
 }
 
 describe('conv2dBiasRelu', () => {
@@ -48,9 +39,9 @@ describe('conv2dBiasRelu', () => {
         const inputs = bias ? [x, f, b] : [x, f];
         const cast = (t: tf.Tensor[]) => [t[0] as tf.Tensor4D, t[1] as tf.Tensor4D, bias ? t[2] as tf.Tensor1D : null] as const;
         const before = tf.memory().numTensors;
-        const got = await valueAndGrads((...t) => conv2dBiasRelu(...cast(t), strides, pad), inputs);
+        const got = await valueAndWeightedGrads((...t) => conv2dBiasRelu(...cast(t), strides, pad), inputs);
         expect(tf.memory().numTensors).toBe(before);
-        const want = await valueAndGrads((...t) => reference(...cast(t), strides, pad), inputs);
+        const want = await valueAndWeightedGrads((...t) => reference(...cast(t), strides, pad), inputs);
         want.forEach((expected, i) => expect(relativeError(got[i]!, expected), `output ${i}`).toBeLessThanOrEqual(TOLERANCE));
         tf.dispose([x, f, b]);
       },
