@@ -695,6 +695,35 @@ Napi::Value CopyBox(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// adamWUpdate(w, g, m, v, params: Float64Array [beta1, beta2, epsilon, correction1, correction2,
+// learningRate, weightDecay], w2, m2, v2): one AdamW step for one variable in one pass, in the
+// order of the composed ops it replaces (about 15 kernels, each a pass, per variable per step):
+// m2 = b1 m + (1 - b1) g, v2 = b2 v + (1 - b2) g^2, w2 = w - lr ((m2 / c1) / (sqrt(v2 / c2) + eps) + wd w).
+Napi::Value AdamWUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto w = floats(info[0], "w"), g = floats(info[1], "g"), m = floats(info[2], "m"), v = floats(info[3], "v");
+  auto params = info[4].As<Napi::Float64Array>();
+  auto w2 = floats(info[5], "w2"), m2 = floats(info[6], "m2"), v2 = floats(info[7], "v2");
+  const int64_t n = w.ElementLength();
+  for (auto* a : {&g, &m, &v, &w2, &m2, &v2}) requireLength(env, *a, n, "an AdamW operand");
+  if (params.ElementLength() != 7) throw Napi::RangeError::New(env, "zoobot-native: adamWUpdate needs 7 parameters");
+  const double* p = params.Data();
+  const float b1 = static_cast<float>(p[0]), b2 = static_cast<float>(p[1]), eps = static_cast<float>(p[2]);
+  const float c1 = static_cast<float>(p[3]), c2 = static_cast<float>(p[4]), lr = static_cast<float>(p[5]), wd = static_cast<float>(p[6]);
+  const float a1 = static_cast<float>(1 - p[0]), a2 = static_cast<float>(1 - p[1]);
+  const float *pw = w.Data(), *pg = g.Data(), *pm = m.Data(), *pv = v.Data();
+  float *qw = w2.Data(), *qm = m2.Data(), *qv = v2.Data();
+  for (int64_t i = 0; i < n; ++i) {
+    const float mi = pm[i] * b1 + pg[i] * a1;
+    const float vi = pv[i] * b2 + (pg[i] * pg[i]) * a2;
+    const float step = (mi / c1) / (std::sqrt(vi / c2) + eps) + pw[i] * wd;
+    qm[i] = mi;
+    qv[i] = vi;
+    qw[i] = pw[i] - step * lr;
+  }
+  return env.Undefined();
+}
+
 // reluBiasGrad(dy, y, dz, db): behind a ReLU with output y, dz = dy where y > 0, else 0 (NaN in y
 // stays NaN, as tfjs's Step), and db[c] = the sum of dz over every position of channel c (the
 // bias gradient); one pass instead of Step, Multiply and Sum. Double accumulators, as in sum().
@@ -765,6 +794,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reluBiasGrad", Napi::Function::New(env, ReluBiasGrad));
   exports.Set("swish", Napi::Function::New(env, Swish));
   exports.Set("copyBox", Napi::Function::New(env, CopyBox));
+  exports.Set("adamWUpdate", Napi::Function::New(env, AdamWUpdate));
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
   exports.Set("swishGrad", Napi::Function::New(env, SwishGrad));

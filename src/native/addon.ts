@@ -40,6 +40,8 @@ export interface NativeAddon {
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
   /** Copies the box of src at `begin` with extent `size` into dst at `dstBegin` (Slice, constant padding). */
   copyBox(src: Float32Array, srcShape: Int32Array, begin: Int32Array, size: Int32Array, dst: Float32Array, dstShape: Int32Array, dstBegin: Int32Array): void;
+  /** One AdamW step for one variable: params [beta1, beta2, epsilon, correction1, correction2, lr, weight decay]. */
+  adamWUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, params: Float64Array, w2: Float32Array, m2: Float32Array, v2: Float32Array): void;
   threads(n?: number): number;
   /** oneDNN's name for the implementation it picks for a forward convolution of this geometry. */
   convImplementation(geometry: Int32Array): string;

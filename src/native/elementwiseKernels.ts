@@ -15,6 +15,7 @@ import { outputArray } from './outputPool.js';
 import { RELU_BIAS_GRAD } from '../architectures/fusedReluConv.js';
 import { SWISH, SWISH_GRAD } from '../architectures/fusedSwish.js';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../architectures/fusedBatchNorm.js';
+import { ADAMW_UPDATE } from '../training/adamw.js';
 
 /**
  * The addon's broadcast geometry: [rank, out shape, a strides, b strides] in elements, 0 along the
@@ -169,6 +170,17 @@ const batchNormTrainGrad: NativeKernel = ({ inputs, backend, attrs = {} }, addon
   return [f32Output(backend, x!.shape.slice(), dx), f32Output(backend, [c], dgamma), f32Output(backend, [c], dbeta)];
 };
 
+/** {@link ADAMW_UPDATE}: one optimiser step for one variable in one pass. */
+const adamWUpdate: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
+  const { variable, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
+  requireFloat32(ADAMW_UPDATE, variable!, gradient!, m!, v!);
+  const n = tf.util.sizeFromShape(variable!.shape);
+  const [w2, m2, v2] = [outputArray(backend, n), outputArray(backend, n), outputArray(backend, n)];
+  addon.adamWUpdate(f32Values(backend, variable!), f32Values(backend, gradient!), f32Values(backend, m!), f32Values(backend, v!),
+    Float64Array.from(attrs['params'] as number[]), w2, m2, v2);
+  return [w2, m2, v2].map((values) => f32Output(backend, variable!.shape.slice(), values));
+};
+
 /** Kernels the `cpu` backend does not have, registered for the native backend only. */
 export const EXTRA_KERNELS: Readonly<Record<string, NativeKernel>> = {
   [RELU_BIAS_GRAD]: reluBiasGrad,
@@ -176,6 +188,7 @@ export const EXTRA_KERNELS: Readonly<Record<string, NativeKernel>> = {
   [SWISH_GRAD]: swishGrad,
   [BATCH_NORM_TRAIN]: batchNormTrain,
   [BATCH_NORM_TRAIN_GRAD]: batchNormTrainGrad,
+  [ADAMW_UPDATE]: adamWUpdate,
 };
 
 /** Native elementwise and reduction kernels by tfjs kernel name. */

@@ -18,7 +18,7 @@ export { reseedModel, type Reseedable } from './reseed.js';
 export { recalibrateBatchNorm, type RecalibrateOptions } from './batchNormStatistics.js';
 export { train, evaluateLoss, type TrainOptions, type TrainResult, type TrainCallbacks, type BatchProgress, type PerQuestionLoss } from './train.js';
 export { predictSource, type PredictedBatch, type PredictSourceOptions } from './predict.js';
-export { AdamW, adam, cosineDecay, type AdamWOptions, type CosineDecayOptions, type LearningRateSchedule } from './adamw.js';
+export { AdamW, adam, cosineDecay, ADAMW_UPDATE, type AdamWOptions, type CosineDecayOptions, type LearningRateSchedule } from './adamw.js';
 export {
   finetune, buildFinetuneModel, encoderBlocks, defaultBlockOf, headObjective,
   type FinetuneOptions, type FinetuneModelOptions, type FinetuneHead, type FinetuneResult, type FinetuneStage, type EncoderBlock,

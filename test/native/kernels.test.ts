@@ -10,6 +10,7 @@ import { RELU_BIAS_GRAD } from '../../src/architectures/fusedReluConv.js';
 import { SWISH, SWISH_GRAD } from '../../src/architectures/fusedSwish.js';
 import { batchNormTraining, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../src/architectures/fusedBatchNorm.js';
 import { useBackend } from '../helpers/backends.js';
+import { AdamW, ADAMW_UPDATE } from '../../src/training/adamw.js';
 import { convCaseArb, convInfo, depthwiseGradReference, randomInput, relativeError, runKernelOn, type ConvCase, type InputSpec } from '../wasm/helpers.js';
 
 const TOLERANCE = 1e-4;
@@ -37,10 +38,10 @@ function convInputs(k: ConvCase, depthwise: boolean): { x: InputSpec; dy: InputS
 const activationArb = fc.constantFrom('linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu');
 
 describe.skipIf(!native.ok)(suite, () => {
-  it('replaces exactly the kernels it names, inherits every other cpu kernel and adds the fused ReLU gradient, swish and training batch norm', () => {
+  it('replaces exactly the kernels it names, inherits every other cpu kernel and adds its fused kernels', () => {
     const cpu = tf.getKernelsForBackend('cpu');
     const ours = tf.getKernelsForBackend(NATIVE_BACKEND);
-    expect(ours.map((k) => k.kernelName).sort()).toEqual([...cpu.map((k) => k.kernelName), RELU_BIAS_GRAD, SWISH, SWISH_GRAD, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD].sort());
+    expect(ours.map((k) => k.kernelName).sort()).toEqual([...cpu.map((k) => k.kernelName), RELU_BIAS_GRAD, SWISH, SWISH_GRAD, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, ADAMW_UPDATE].sort());
     for (const config of ours) {
       const cpuFunc = tf.getKernel(config.kernelName, 'cpu')?.kernelFunc;
       expect(config.kernelFunc === cpuFunc, config.kernelName).toBe(!NATIVE_KERNEL_NAMES.includes(config.kernelName));
@@ -256,20 +257,48 @@ describe.skipIf(!native.ok)(suite, () => {
             const gamma = tf.tensor1d(randomInput([c], seed + 1).values);
             const beta = tf.tensor1d(randomInput([c], seed + 2).values);
             const weights = tf.tensor(randomInput(shape, seed + 3).values, shape);
-            let stats: tf.Tensor[] = [];
             const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
               const { y, mean, variance } = batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3);
-              stats = [mean, variance]; // kept by batchNormTraining, disposed below
+              tf.dispose([mean, variance]); // kept out of every scope by batchNormTraining
               return tf.sum(tf.mul(y, weights));
             };
-            const { value, grads } = tf.valueAndGrads(f)([x, gamma, beta]);
-            const out = [value, ...stats, ...grads].map((t) => t.dataSync() as Float32Array);
-            tf.dispose(stats);
+            const { grads } = tf.valueAndGrads(f)([x, gamma, beta]);
+            // y itself, not the weighted sum: that scalar can cancel to near 0 and magnify rounding.
+            const { y, mean, variance } = batchNormTraining(x, gamma, beta, 1e-3);
+            const out = [y, mean, variance, ...grads].map((t) => t.dataSync() as Float32Array);
+            tf.dispose([mean, variance]);
             return out;
           });
         };
         const [want, got] = [await run('cpu'), await run(NATIVE_BACKEND)];
         want.forEach((expected, i) => expect(relativeError(got[i]!, expected), `output ${i}`).toBeLessThanOrEqual(TOLERANCE));
+      },
+    ), { numRuns: RUNS });
+  });
+
+  it(`${ADAMW_UPDATE}: three AdamW steps (weight decay on matrices only) give the variables and moments cpu's composed step gives`, async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }), fc.integer(),
+      async (shape, seed) => {
+        const run = async (backend: string): Promise<Float32Array[]> => {
+          await useBackend(backend);
+          const variable = tf.variable(tf.tensor(randomInput(shape, seed).values, shape), true, `adamw_${backend}_${seed}_${shape.join('x')}`);
+          const optimizer = new AdamW({ learningRate: 0.01, weightDecay: 0.05 });
+          for (let step = 0; step < 3; step += 1) {
+            const gradient = tf.tensor(randomInput(shape, seed + 1 + step).values, shape);
+            optimizer.applyGradients({ [variable.name]: gradient });
+            gradient.dispose();
+          }
+          const moments = await optimizer.getWeights();
+          const out = [variable, ...moments.slice(1).map((w) => w.tensor)].map((t) => t.dataSync() as Float32Array);
+          tf.dispose([moments[0]!.tensor]);
+          optimizer.dispose();
+          variable.dispose();
+          return out;
+        };
+        const [want, got] = [await run('cpu'), await run(NATIVE_BACKEND)];
+        expect(got.length).toBe(3);
+        want.forEach((expected, i) => expect(relativeError(got[i]!, expected), `output ${i}`).toBeLessThanOrEqual(1e-5));
       },
     ), { numRuns: RUNS });
   });
