@@ -12,7 +12,8 @@
  * @module architectures/fusedBatchNorm
  */
 import * as tf from '@tensorflow/tfjs';
-import { flattenLayers } from './layers/flattenLayers.js';
+import { backendHasKernel, patchLayerCalls } from './layerCallPatch.js';
+import { singleTensor } from './layers/register.js';
 
 /**
  * Name of an optional kernel: inputs `{ x, gamma, beta }`, attr `varianceEpsilon`; outputs
@@ -25,22 +26,18 @@ export const BATCH_NORM_TRAIN = 'ZoobotBatchNormTrain';
  */
 export const BATCH_NORM_TRAIN_GRAD = 'ZoobotBatchNormTrainGrad';
 
-function hasKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
-}
-
 function leadingAxes(x: tf.Tensor): number[] {
   return [...Array(x.rank - 1).keys()];
 }
 
 function forward(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, varianceEpsilon: number): tf.Tensor[] {
-  if (hasKernel(BATCH_NORM_TRAIN)) return tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, { varianceEpsilon }) as unknown as tf.Tensor[];
+  if (backendHasKernel(BATCH_NORM_TRAIN)) return tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, { varianceEpsilon }) as unknown as tf.Tensor[];
   const { mean, variance } = tf.moments(x, leadingAxes(x));
   return [tf.batchNorm(x, mean, variance, beta, gamma, varianceEpsilon), mean, variance];
 }
 
 function backward(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, varianceEpsilon: number): tf.Tensor[] {
-  if (hasKernel(BATCH_NORM_TRAIN_GRAD)) {
+  if (backendHasKernel(BATCH_NORM_TRAIN_GRAD)) {
     return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { dy, x, gamma, mean, variance }, { varianceEpsilon }) as unknown as tf.Tensor[];
   }
   return tf.tidy(() => {
@@ -89,11 +86,7 @@ interface BatchNormInternals {
   momentum: number;
   epsilon: number;
   trainable: boolean;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[];
 }
-
-/** The call each fused layer was given, to notice when someone (frozen fine-tuning) replaced it. */
-const fusedCalls = new WeakMap<tf.layers.Layer, BatchNormInternals['call']>();
 
 function fusable(layer: tf.layers.Layer): boolean {
   if (layer.getClassName() !== 'BatchNormalization') return false;
@@ -118,28 +111,16 @@ function updateMovingAverage(variable: BatchNormInternals['movingMean'], value: 
  * @returns How many layers now run fused.
  */
 export function fuseBatchNorms(model: tf.LayersModel): number {
-  let count = 0;
-  for (const layer of flattenLayers(model)) {
-    if (!fusable(layer)) continue;
+  return patchLayerCalls(model, fusable, (layer, original) => (inputs, kwargs) => {
     const bn = layer as unknown as BatchNormInternals;
-    if (fusedCalls.get(layer) !== bn.call) {
-      const original = bn.call.bind(layer);
-      const fusedCall: BatchNormInternals['call'] = (inputs, kwargs) => {
-        const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
-        // Frozen layers keep whatever their call does (fine-tuning runs them in inference mode).
-        if (x === undefined || kwargs['training'] !== true || !bn.trainable) return original(inputs, kwargs);
-        return tf.tidy(() => {
-          const { y, mean, variance } = batchNormTraining(x, bn.gamma.read() as tf.Tensor1D, bn.beta.read() as tf.Tensor1D, bn.epsilon);
-          updateMovingAverage(bn.movingMean, mean, bn.momentum);
-          updateMovingAverage(bn.movingVariance, variance, bn.momentum);
-          tf.dispose([mean, variance]);
-          return y;
-        });
-      };
-      bn.call = fusedCall;
-      fusedCalls.set(layer, fusedCall);
-    }
-    count += 1;
-  }
-  return count;
+    // Frozen layers keep whatever their call does (fine-tuning runs them in inference mode).
+    if (kwargs['training'] !== true || !bn.trainable) return original(inputs, kwargs);
+    return tf.tidy(() => {
+      const { y, mean, variance } = batchNormTraining(singleTensor(inputs, layer.name), bn.gamma.read() as tf.Tensor1D, bn.beta.read() as tf.Tensor1D, bn.epsilon);
+      updateMovingAverage(bn.movingMean, mean, bn.momentum);
+      updateMovingAverage(bn.movingVariance, variance, bn.momentum);
+      tf.dispose([mean, variance]);
+      return y;
+    });
+  });
 }

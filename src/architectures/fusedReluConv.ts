@@ -10,7 +10,8 @@
  * @module architectures/fusedReluConv
  */
 import * as tf from '@tensorflow/tfjs';
-import { flattenLayers } from './layers/flattenLayers.js';
+import { backendHasKernel, patchLayerCalls } from './layerCallPatch.js';
+import { singleTensor } from './layers/register.js';
 
 /**
  * Name of an optional kernel a backend may register: inputs `{ dy, y }` (a ReLU's output gradient
@@ -23,7 +24,7 @@ export type ConvPadding = 'same' | 'valid';
 
 /** The gradient behind a ReLU, and its per-channel sum (the bias gradient). */
 function reluBiasGrad(dy: tf.Tensor4D, y: tf.Tensor4D): [tf.Tensor4D, tf.Tensor1D] {
-  if (tf.getKernel(RELU_BIAS_GRAD, tf.getBackend()) !== undefined) {
+  if (backendHasKernel(RELU_BIAS_GRAD)) {
     return tf.engine().runKernel(RELU_BIAS_GRAD, { dy, y }) as unknown as [tf.Tensor4D, tf.Tensor1D];
   }
   const dz = tf.mul(dy, tf.step(y)) as tf.Tensor4D;
@@ -67,10 +68,7 @@ export function conv2dBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Ten
 interface Conv2DInternals {
   kernel: { read(): tf.Tensor };
   bias: { read(): tf.Tensor } | null;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[];
 }
-
-const fused = new WeakSet<tf.layers.Layer>();
 
 /** Whether {@link conv2dBiasRelu} computes exactly what this layer does. */
 function fusable(layer: tf.layers.Layer): boolean {
@@ -90,25 +88,15 @@ function fusable(layer: tf.layers.Layer): boolean {
  * @returns How many layers now run fused.
  */
 export function fuseReluConvolutions(model: tf.LayersModel): number {
-  let count = 0;
-  for (const layer of flattenLayers(model)) {
-    if (fused.has(layer)) {
-      count += 1;
-      continue;
-    }
-    if (!fusable(layer)) continue;
+  return patchLayerCalls(model, fusable, (layer, original) => {
     const conv = layer as unknown as Conv2DInternals;
     const config = layer.getConfig();
     const strides = (Array.isArray(config['strides']) ? config['strides'] : [config['strides'], config['strides']]) as [number, number];
     const pad = config['padding'] as ConvPadding;
-    const original = conv.call.bind(layer);
-    conv.call = (inputs, kwargs) => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (x?.rank !== 4) return original(inputs, kwargs);
+    return (inputs, kwargs) => {
+      const x = singleTensor(inputs, layer.name);
+      if (x.rank !== 4) return original(inputs, kwargs);
       return tf.tidy(() => conv2dBiasRelu(x as tf.Tensor4D, conv.kernel.read() as tf.Tensor4D, (conv.bias?.read() ?? null) as tf.Tensor1D | null, strides, pad));
     };
-    fused.add(layer);
-    count += 1;
-  }
-  return count;
+  });
 }

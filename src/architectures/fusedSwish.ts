@@ -8,16 +8,13 @@
  * @module architectures/fusedSwish
  */
 import * as tf from '@tensorflow/tfjs';
-import { flattenLayers } from './layers/flattenLayers.js';
+import { backendHasKernel, patchLayerCalls } from './layerCallPatch.js';
+import { singleTensor } from './layers/register.js';
 
 /** Name of an optional kernel a backend may register: input `{ x }`, output `x * sigmoid(x)`. */
 export const SWISH = 'ZoobotSwish';
 /** Name of an optional kernel: inputs `{ x, dy }`, output the swish gradient `dy * s * (1 + x * (1 - s))`, s = sigmoid(x). */
 export const SWISH_GRAD = 'ZoobotSwishGrad';
-
-function hasKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
-}
 
 /**
  * `x * sigmoid(x)` (SiLU), with a gradient computed from x in one pass where the backend can.
@@ -29,9 +26,9 @@ export function swish<T extends tf.Tensor>(x: T): T {
   return tf.customGrad((xs, save) => {
     const input = xs as tf.Tensor;
     (save as tf.GradSaveFunc)([input]);
-    const value = hasKernel(SWISH) ? tf.engine().runKernel(SWISH, { x: input }) as tf.Tensor : tf.tidy(() => tf.mul(input, tf.sigmoid(input)));
+    const value = backendHasKernel(SWISH) ? tf.engine().runKernel(SWISH, { x: input }) as tf.Tensor : tf.tidy(() => tf.mul(input, tf.sigmoid(input)));
     const gradFunc = (dy: tf.Tensor, [saved]: tf.Tensor[]): tf.Tensor => {
-      if (hasKernel(SWISH_GRAD)) return tf.engine().runKernel(SWISH_GRAD, { x: saved!, dy }) as tf.Tensor;
+      if (backendHasKernel(SWISH_GRAD)) return tf.engine().runKernel(SWISH_GRAD, { x: saved!, dy }) as tf.Tensor;
       return tf.tidy(() => {
         const s = tf.sigmoid(saved!);
         return tf.mul(dy, tf.mul(s, tf.add(1, tf.mul(saved!, tf.sub(1, s)))));
@@ -40,13 +37,6 @@ export function swish<T extends tf.Tensor>(x: T): T {
     return { value, gradFunc };
   })(x) as T;
 }
-
-/** The part of tfjs-layers' `Activation` layer the fused call replaces. */
-interface ActivationInternals {
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[];
-}
-
-const fused = new WeakSet<tf.layers.Layer>();
 
 /**
  * Makes every `Activation` layer with `activation: 'swish'` in `model` (nested models included)
@@ -57,19 +47,6 @@ const fused = new WeakSet<tf.layers.Layer>();
  * @returns How many layers now run fused.
  */
 export function fuseSwishActivations(model: tf.LayersModel): number {
-  let count = 0;
-  for (const layer of flattenLayers(model)) {
-    if (!fused.has(layer)) {
-      if (layer.getClassName() !== 'Activation' || layer.getConfig()['activation'] !== 'swish') continue;
-      const activation = layer as unknown as ActivationInternals;
-      const original = activation.call.bind(layer);
-      activation.call = (inputs, kwargs) => {
-        const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs; // models pass [x]
-        return x === undefined ? original(inputs, kwargs) : swish(x);
-      };
-      fused.add(layer);
-    }
-    count += 1;
-  }
-  return count;
+  const matches = (layer: tf.layers.Layer) => layer.getClassName() === 'Activation' && layer.getConfig()['activation'] === 'swish';
+  return patchLayerCalls(model, matches, (layer) => (inputs) => swish(singleTensor(inputs, layer.name)));
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors.js';
+import { backendHasKernel } from '../architectures/layerCallPatch.js';
 
 type NamedTensor = Awaited<ReturnType<tf.Optimizer['saveIterations']>>;
 
@@ -134,7 +135,7 @@ export class AdamW extends tf.Optimizer {
       if (variable === undefined) throw new ConfigError(`AdamW: no registered variable named '${name}'`);
       const { m, v } = this.momentsOf(variable);
       const lr = scheduled * (this.scales.get(name) ?? 1);
-      if (tf.getKernel(ADAMW_UPDATE, tf.getBackend()) !== undefined) {
+      if (backendHasKernel(ADAMW_UPDATE)) {
         const params = [this.beta1, this.beta2, this.epsilon, correction1, correction2, lr, variable.rank >= 2 ? this.weightDecay : 0];
         const updated = tf.engine().runKernel(ADAMW_UPDATE, { variable, gradient: gradient as tf.Tensor, m, v }, { params }) as unknown as tf.Tensor[];
         variable.assign(updated[0]!);
