@@ -8,7 +8,7 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       # -O2, not -O3: with -O3 (GCC 12) a test process crashed in about one run of test/native in six,
       # with -O2 in none of sixteen; training speed is the same within the machines' noise.
-      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-fopenmp"],
       "libraries": ["-ldnnl", "-lgomp"]
     }
   ]

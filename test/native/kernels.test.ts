@@ -78,10 +78,16 @@ describe.skipIf(!native.ok)(suite, () => {
     }), { numRuns: RUNS });
   });
 
-  it('Conv2DBackpropFilter with 8-11 input channels (oneDNN blocked layouts, reordered in and out)', async () => {
-    await fc.assert(fc.asyncProperty(convCaseArb(false).map((k) => ({ ...k, c: k.c + 7 })), async (k) => {
-      const { x, dy } = convInputs(k, false);
-      await expectNativeMatchesCpu('Conv2DBackpropFilter', { x, dy }, { strides: k.strides, pad: k.pad, dataFormat: 'NHWC', filterShape: [k.kh, k.kw, k.c, k.out] });
+  it('Conv2D, FusedConv2D and both gradients with 8-11 channels in and out (oneDNN blocked layouts, reordered in and out)', async () => {
+    const blockedCase = convCaseArb(true).map((k) => ({ ...k, c: k.c + 7, out: k.out + 8 }));
+    await fc.assert(fc.asyncProperty(blockedCase, async (k) => {
+      const { x, dy, filter } = convInputs(k, false);
+      const geometry = { strides: k.strides, pad: k.pad, dataFormat: 'NHWC' };
+      await expectNativeMatchesCpu('FusedConv2D', { x, filter, bias: randomInput([k.out], k.seed + 3) }, { ...geometry, dilations: k.dilations, activation: 'relu' });
+      if (k.dilations[0] > 1 || k.dilations[1] > 1) return; // tfjs's gradients take no dilations
+      await expectNativeMatchesCpu('Conv2D', { x, filter }, { ...geometry, dilations: 1 });
+      await expectNativeMatchesCpu('Conv2DBackpropInput', { dy, filter }, { ...geometry, inputShape: [k.n, k.h, k.w, k.c] });
+      await expectNativeMatchesCpu('Conv2DBackpropFilter', { x, dy }, { ...geometry, filterShape: [k.kh, k.kw, k.c, k.out] });
     }), { numRuns: RUNS });
   });
 
@@ -357,6 +363,43 @@ describe.skipIf(!native.ok)(suite, () => {
       await expectNativeMatchesCpu('Slice', { x }, { begin, size });
       await expectNativeMatchesCpu('Tile', { x }, { reps: dims.map(([, , , r]) => r) });
     }), { numRuns: RUNS });
+  });
+
+  it('with two threads, passes over 4M+ elements split by rows equal the one-thread kernels (batch norm, ReLU-bias and max-pool gradients, broadcast arithmetic)', async () => {
+    // One thread is checked against cpu above; this checks that the row split and the per-part
+    // sums change nothing but float64 summation order.
+    const shape = [16, 64, 64, 64]; // 4.2M elements: above the addon's one-thread limit
+    const x = randomInput(shape, 1), dy = randomInput(shape, 2);
+    const run = (threads: number): Float32Array[] => {
+      registerNativeBackend({ threads });
+      // The tensors leave tf.tidy, not their arrays: tidy would walk every element of a typed array.
+      const outputs = tf.tidy(() => {
+        const xt = tf.add(tf.tensor(x.values, shape), 3);
+        const dyt = tf.tensor(dy.values, shape);
+        const gamma = tf.tensor1d(randomInput([64], 3).values);
+        const beta = tf.tensor1d(randomInput([64], 4).values);
+        const kernel = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
+          [tf.engine().runKernel(name, inputs, attrs) as tf.Tensor | tf.Tensor[]].flat();
+        const [y, mean, variance] = kernel(BATCH_NORM_TRAIN, { x: xt, gamma, beta }, { varianceEpsilon: 1e-3 });
+        const bnGrads = kernel(BATCH_NORM_TRAIN_GRAD, { dy: dyt, x: xt, gamma, mean: mean!, variance: variance! }, { varianceEpsilon: 1e-3 });
+        const reluBias = kernel(RELU_BIAS_GRAD, { dy: dyt, y: tf.relu(xt.sub(3)) });
+        const pooled = tf.maxPool(xt as tf.Tensor4D, 2, 2, 'same');
+        const poolGrad = kernel('MaxPoolGrad', { dy: tf.onesLike(pooled), input: xt, output: pooled }, { filterSize: 2, strides: 2, pad: 'same' });
+        const binary = [tf.mul(xt, tf.reshape(tf.range(0, 16 * 64), [16, 1, 1, 64])), tf.div(dyt, xt)];
+        return [y!, mean!, variance!, ...bnGrads, ...reluBias, ...poolGrad, ...binary];
+      });
+      const values = outputs.map((t) => t.dataSync() as Float32Array);
+      tf.dispose(outputs);
+      return values;
+    };
+    await useBackend(NATIVE_BACKEND);
+    try {
+      const [one, two] = [run(1), run(2)];
+      expect(two.length).toBe(11);
+      one.forEach((expected, i) => expect(relativeError(two[i]!, expected), `output ${i}`).toBeLessThanOrEqual(1e-5));
+    } finally {
+      registerNativeBackend({ threads: 1 });
+    }
   });
 
   it('hands cases it does not take (NCHW, PReLU) to the cpu kernel', async () => {
