@@ -431,6 +431,7 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
             for (int64_t j = std::max<int64_t>(0, q * sw - pl); j < std::min(iw, q * sw - pl + kw); ++j) {
               const int64_t at = ((b * ih + i) * iw + j) * c;
               const float* xs = x + at;
+#pragma omp simd
               for (int64_t k = 0; k < c; ++k) {
                 const float value = xs[k];
                 const bool greater = value > best[k];
@@ -462,10 +463,24 @@ void stridedLoop(int dim, int rank, const int64_t* shape, const int64_t* sa, con
                  const float* a, const float* b, float*& out, F f) {
   const int64_t n = shape[dim];
   if (dim == rank - 1) {
-    if (sa[dim] == 1 && sb[dim] == 1) for (int64_t i = 0; i < n; ++i) *out++ = f(a[i], b[i]);
-    else if (sa[dim] == 1) for (int64_t i = 0; i < n; ++i) *out++ = f(a[i], *b);
-    else if (sb[dim] == 1) for (int64_t i = 0; i < n; ++i) *out++ = f(*a, b[i]);
-    else for (int64_t i = 0; i < n; ++i) *out++ = f(*a, *b);
+    float* o = out;
+    if (n == 0) return;
+    if (sa[dim] == 1 && sb[dim] == 1) {
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+    } else if (sa[dim] == 1) {
+      const float bv = *b;
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
+    } else if (sb[dim] == 1) {
+      const float av = *a;
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
+    } else {
+      const float av = *a, bv = *b;
+      for (int64_t i = 0; i < n; ++i) o[i] = f(av, bv);
+    }
+    out += n;
     return;
   }
   for (int64_t i = 0; i < n; ++i) stridedLoop(dim + 1, rank, shape, sa, sb, a + i * sa[dim], b + i * sb[dim], out, f);
@@ -529,6 +544,7 @@ Napi::Value Affine(const Napi::CallbackInfo& info) {
   const float *px = x.Data(), *ps = scale.Data(), *pt = shift.Data();
   float* po = out.Data();
   for (int64_t o = 0; o < n / c; ++o)
+#pragma omp simd
     for (int64_t j = 0; j < c; ++j) po[o * c + j] = px[o * c + j] * ps[j] + pt[j];
   return env.Undefined();
 }
@@ -549,15 +565,19 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   float* po = out.Data();
   switch (op) {
     case kReluOp:
+#pragma omp simd
       for (int64_t i = 0; i < n; ++i) po[i] = px[i] < 0.f ? 0.f : px[i];  // NaN passes through, as in tfjs
       break;
     case kStep:
+#pragma omp simd
       for (int64_t i = 0; i < n; ++i) po[i] = px[i] != px[i] ? px[i] : (px[i] > 0.f ? 1.f : alpha);
       break;
     case kSqrt:
+#pragma omp simd
       for (int64_t i = 0; i < n; ++i) po[i] = std::sqrt(px[i]);
       break;
     case kSquare:
+#pragma omp simd
       for (int64_t i = 0; i < n; ++i) po[i] = px[i] * px[i];
       break;
     case kSigmoidOp: {
@@ -676,6 +696,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   const int parts = forRowParts(rows, work, [&](int64_t begin, int64_t end, int part) {
     double* acc = sums.part(part);
     for (int64_t r = begin; r < end; ++r)
+#pragma omp simd
       for (int64_t j = 0; j < c; ++j) acc[j] += px[r * c + j];
   });
   std::vector<double> mean = sums.total(parts);
@@ -683,6 +704,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   forRowParts(rows, work, [&](int64_t begin, int64_t end, int part) {
     double* acc = squares.part(part);
     for (int64_t r = begin; r < end; ++r)
+#pragma omp simd
       for (int64_t j = 0; j < c; ++j) {
         const double d = px[r * c + j] - mean[j];
         acc[j] += d * d;
@@ -701,6 +723,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   float* py = y.Data();
   forRowParts(rows, work, [&](int64_t begin, int64_t end, int) {
     for (int64_t r = begin; r < end; ++r)
+#pragma omp simd
       for (int64_t j = 0; j < c; ++j) py[r * c + j] = px[r * c + j] * scale[j] + shift[j];
   });
   return env.Undefined();
@@ -727,6 +750,7 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
   const int parts = forRowParts(rows, work, [&](int64_t begin, int64_t end, int part) {
     double *accDy = dySums.part(part), *accDyXHat = dyXHatSums.part(part);
     for (int64_t r = begin; r < end; ++r)
+#pragma omp simd
       for (int64_t j = 0; j < c; ++j) {
         const float g = pdy[r * c + j];
         accDy[j] += g;
@@ -745,6 +769,7 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
   float* pdx = dx.Data();
   forRowParts(rows, work, [&](int64_t begin, int64_t end, int) {
     for (int64_t r = begin; r < end; ++r)
+#pragma omp simd
       for (int64_t j = 0; j < c; ++j) {
         const float xHat = (px[r * c + j] - mu[j]) * invStd[j];
         pdx[r * c + j] = k[j] * (pdy[r * c + j] - b[j] - xHat * a[j]);
@@ -815,6 +840,7 @@ Napi::Value AdamWUpdate(const Napi::CallbackInfo& info) {
   const float a1 = static_cast<float>(1 - p[0]), a2 = static_cast<float>(1 - p[1]);
   const float *pw = w.Data(), *pg = g.Data(), *pm = m.Data(), *pv = v.Data();
   float *qw = w2.Data(), *qm = m2.Data(), *qv = v2.Data();
+#pragma omp simd
   for (int64_t i = 0; i < n; ++i) {
     const float mi = pm[i] * b1 + pg[i] * a1;
     const float vi = pv[i] * b2 + (pg[i] * pg[i]) * a2;
@@ -847,12 +873,14 @@ Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
     double* acc = sums.part(part);
     for (int64_t start = beginRow * c; start < endRow * c; start += rowsPerBlock * c) {
       const int64_t end = std::min(endRow * c, start + rowsPerBlock * c);
+#pragma omp simd
       for (int64_t i = start; i < end; ++i) {
         const float v = py[i], d = pdy[i];
         const float g = v > 0.f ? d : 0.f;
         pdz[i] = v != v ? v : g;
       }
       for (int64_t o = start; o < end; o += c)
+#pragma omp simd
         for (int64_t j = 0; j < c; ++j) acc[j] += pdz[o + j];
     }
   });
