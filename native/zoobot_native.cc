@@ -543,9 +543,11 @@ Napi::Value Affine(const Napi::CallbackInfo& info) {
   requireLength(env, out, n, "out");
   const float *px = x.Data(), *ps = scale.Data(), *pt = shift.Data();
   float* po = out.Data();
-  for (int64_t o = 0; o < n / c; ++o)
+  forRowParts(rows, static_cast<double>(n), [&](int64_t begin, int64_t end, int) {
+    for (int64_t o = begin; o < end; ++o)
 #pragma omp simd
-    for (int64_t j = 0; j < c; ++j) po[o * c + j] = px[o * c + j] * ps[j] + pt[j];
+      for (int64_t j = 0; j < c; ++j) po[o * c + j] = px[o * c + j] * ps[j] + pt[j];
+  });
   return env.Undefined();
 }
 
@@ -615,14 +617,28 @@ Napi::Value Sum(const Napi::CallbackInfo& info) {
   }
   const float* px = x.Data();
   float* po = out.Data();
-  std::vector<double> acc(inner);
-  for (int64_t o = 0; o < outer; ++o) {
-    std::fill(acc.begin(), acc.end(), 0.0);
-    const float* block = px + o * reduced * inner;
-    for (int64_t r = 0; r < reduced; ++r)
+  const double work = static_cast<double>(outer) * reduced * inner;
+  const auto sumRows = [&](const float* block, int64_t begin, int64_t end, double* acc) {
+    for (int64_t r = begin; r < end; ++r)
+#pragma omp simd
       for (int64_t j = 0; j < inner; ++j) acc[j] += block[r * inner + j];
-    for (int64_t j = 0; j < inner; ++j) po[o * inner + j] = static_cast<float>(acc[j] * scale);
+  };
+  if (outer == 1) {
+    // One long sum (a bias gradient over every position): the reduced rows split between threads.
+    ChannelSums sums(inner, std::max(1, configuredThreads));
+    const int parts = forRowParts(reduced, work, [&](int64_t begin, int64_t end, int part) { sumRows(px, begin, end, sums.part(part)); });
+    const std::vector<double> total = sums.total(parts);
+    for (int64_t j = 0; j < inner; ++j) po[j] = static_cast<float>(total[j] * scale);
+    return env.Undefined();
   }
+  forRowParts(outer, work, [&](int64_t begin, int64_t end, int) {
+    std::vector<double> acc(inner);
+    for (int64_t o = begin; o < end; ++o) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      sumRows(px + o * reduced * inner, 0, reduced, acc.data());
+      for (int64_t j = 0; j < inner; ++j) po[o * inner + j] = static_cast<float>(acc[j] * scale);
+    }
+  });
   return env.Undefined();
 }
 
@@ -818,7 +834,17 @@ Napi::Value CopyBox(const Napi::CallbackInfo& info) {
   int inner = rank - 1;
   int64_t run = extent[inner];
   while (inner > 0 && extent[inner] == srcShape[inner] && extent[inner] == dstShape[inner]) run *= extent[--inner];
-  copyBoxAxis(0, inner, extent, srcStride, dstStride, src.Data() + srcAt, dst.Data() + dstAt, run);
+  const float* from = src.Data() + srcAt;
+  float* to = dst.Data() + dstAt;
+  const double work = static_cast<double>(dstSize);
+  if (inner == 0) {
+    forRowParts(run, work, [&](int64_t begin, int64_t end, int) { std::memcpy(to + begin, from + begin, (end - begin) * sizeof(float)); });
+  } else {
+    // The outermost looped axis split between threads: its slices never overlap in dst.
+    forRowParts(extent[0], work, [&](int64_t begin, int64_t end, int) {
+      for (int64_t i = begin; i < end; ++i) copyBoxAxis(1, inner, extent, srcStride, dstStride, from + i * srcStride[0], to + i * dstStride[0], run);
+    });
+  }
   return env.Undefined();
 }
 

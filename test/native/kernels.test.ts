@@ -365,7 +365,7 @@ describe.skipIf(!native.ok)(suite, () => {
     }), { numRuns: RUNS });
   });
 
-  it('with two threads, passes over 4M+ elements split by rows equal the one-thread kernels (batch norm, ReLU-bias and max-pool gradients, broadcast arithmetic)', async () => {
+  it('with two threads, passes over 4M+ elements split by rows equal the one-thread kernels (batch norm, ReLU-bias and max-pool gradients, broadcast arithmetic, sums, slices and padding)', async () => {
     // One thread is checked against cpu above; this checks that the row split and the per-part
     // sums change nothing but float64 summation order.
     const shape = [16, 64, 64, 64]; // 4.2M elements: above the addon's one-thread limit
@@ -386,7 +386,10 @@ describe.skipIf(!native.ok)(suite, () => {
         const pooled = tf.maxPool(xt as tf.Tensor4D, 2, 2, 'same');
         const poolGrad = kernel('MaxPoolGrad', { dy: tf.onesLike(pooled), input: xt, output: pooled }, { filterSize: 2, strides: 2, pad: 'same' });
         const binary = [tf.mul(xt, tf.reshape(tf.range(0, 16 * 64), [16, 1, 1, 64])), tf.div(dyt, xt)];
-        return [y!, mean!, variance!, ...bnGrads, ...reluBias, ...poolGrad, ...binary];
+        const reductions = [tf.sum(dyt, [0, 1, 2]), tf.mean(dyt, [1, 2])];
+        const inferenceNorm = tf.batchNorm(xt, mean!, variance!, beta, gamma, 1e-3);
+        const copies = [tf.slice(xt, [1, 2, 3, 4], [14, 60, 50, 40]), tf.pad(dyt, [[0, 0], [1, 2], [2, 1], [0, 0]], 0.5)];
+        return [y!, mean!, variance!, ...bnGrads, ...reluBias, ...poolGrad, ...binary, ...reductions, inferenceNorm, ...copies];
       });
       const values = outputs.map((t) => t.dataSync() as Float32Array);
       tf.dispose(outputs);
@@ -395,7 +398,7 @@ describe.skipIf(!native.ok)(suite, () => {
     await useBackend(NATIVE_BACKEND);
     try {
       const [one, two] = [run(1), run(2)];
-      expect(two.length).toBe(11);
+      expect(two.length).toBe(16);
       one.forEach((expected, i) => expect(relativeError(two[i]!, expected), `output ${i}`).toBeLessThanOrEqual(1e-5));
     } finally {
       registerNativeBackend({ threads: 1 });
