@@ -16,9 +16,9 @@ interface CpuLike {
   readSync(dataId: object): unknown;
 }
 
-async function pooledCpu(maxIdleBytes?: number): Promise<{ backend: CpuLike; pool: OutputPool }> {
+async function pooledCpu(maxIdleBytes?: number, idleFloorBytes?: number): Promise<{ backend: CpuLike; pool: OutputPool }> {
   const backend = (await tf.findBackendFactory('cpu')!()) as unknown as CpuLike;
-  const pool = new OutputPool(maxIdleBytes);
+  const pool = new OutputPool(maxIdleBytes, idleFloorBytes);
   pool.attach(backend);
   return { backend, pool };
 }
@@ -74,8 +74,8 @@ describe('OutputPool', () => {
     expect(pool.alloc(N)).not.toBe(b);
   });
 
-  it('keeps no more idle memory than its arrays ever held at once', async () => {
-    const { backend, pool } = await pooledCpu();
+  it('keeps no more idle memory than its arrays ever held at once, beyond its floor', async () => {
+    const { backend, pool } = await pooledCpu(undefined, 0);
     const release = (values: Float32Array) => backend.disposeData(backend.makeTensorInfo([values.length], 'float32', values).dataId);
     const small = pool.alloc(N);
     release(small); // held at most N floats so far: kept
@@ -84,6 +84,21 @@ describe('OutputPool', () => {
     expect(pool.stats().idleBytes).toBe(N * 4);
     expect(pool.alloc(2 * N)).not.toBe(large);
     expect(pool.alloc(N)).toBe(small);
+  });
+
+  it('keeps up to its floor idle when its arrays never held that much at once (one size per layer, as in prediction)', async () => {
+    const { backend, pool } = await pooledCpu(undefined, 6 * N * 4);
+    const release = (values: Float32Array) => backend.disposeData(backend.makeTensorInfo([values.length], 'float32', values).dataId);
+    const layer = (length: number) => {
+      const values = pool.alloc(length);
+      release(values);
+      return values;
+    };
+    const first = [N, 2 * N, 3 * N].map(layer); // at most 3N floats held at once, 6N idle after: within the floor
+    expect(pool.stats().idleBytes).toBe(6 * N * 4);
+    [N, 2 * N, 3 * N].map(layer).forEach((values, i) => expect(values).toBe(first[i]));
+    release(pool.alloc(4 * N)); // idle would pass the floor and the peak (4N): dropped
+    expect(pool.stats().idleBytes).toBe(6 * N * 4);
   });
 
   it('never hands out an array a live tensor or a read can still see (random call sequences)', async () => {
