@@ -26,5 +26,7 @@ export interface FusedLayerCounts {
  * @returns How many layers of each kind run fused.
  */
 export function fuseLayers(model: tf.LayersModel): FusedLayerCounts {
-  return { reluConvolutions: fuseReluConvolutions(model), swishActivations: fuseSwishActivations(model), batchNorms: fuseBatchNorms(model) };
+  // Swish first: a batch norm applies the swish after it only if that layer passes its output on.
+  const swishActivations = fuseSwishActivations(model);
+  return { reluConvolutions: fuseReluConvolutions(model), swishActivations, batchNorms: fuseBatchNorms(model) };
 }

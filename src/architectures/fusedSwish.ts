@@ -8,7 +8,7 @@
  * @module architectures/fusedSwish
  */
 import * as tf from '@tensorflow/tfjs';
-import { backendHasKernel, patchLayerCalls } from './layerCallPatch.js';
+import { backendHasKernel, patchLayerCalls, runsPatchedCall } from './layerCallPatch.js';
 import { singleTensor } from './layers/register.js';
 
 /** Name of an optional kernel a backend may register: input `{ x }`, output `x * sigmoid(x)`. */
@@ -38,15 +38,40 @@ export function swish<T extends tf.Tensor>(x: T): T {
   })(x) as T;
 }
 
+/** Whether `layer` is a Keras `Activation` layer computing swish. */
+export function isSwishActivation(layer: tf.layers.Layer): boolean {
+  return layer.getClassName() === 'Activation' && layer.getConfig()['activation'] === 'swish';
+}
+
+/** Outputs of fused batch norms that already applied the swish of the layer after them. */
+const alreadySwished = new WeakSet<tf.Tensor>();
+
+/**
+ * Marks `y` as already passed through swish, for the swish layer that takes it next (which
+ * {@link fuseSwishActivations} must have patched: see {@link passesOnSwished}).
+ */
+export function markSwished(y: tf.Tensor): tf.Tensor {
+  alreadySwished.add(y);
+  return y;
+}
+
+/** Whether the swish layer `layer` currently passes marked tensors on unchanged. */
+export function passesOnSwished(layer: tf.layers.Layer): boolean {
+  return isSwishActivation(layer) && runsPatchedCall(layer);
+}
+
 /**
  * Makes every `Activation` layer with `activation: 'swish'` in `model` (nested models included)
- * run {@link swish}, in place (idempotent; the model saves and loads as before). `train()` and
+ * run {@link swish}, in place (idempotent; the model saves and loads as before), or pass on an
+ * input that the batch norm before it already activated (see `fuseBatchNorms`). `train()` and
  * `zoobot-ts bench` call it; call it yourself before a custom training loop.
  *
  * @param model - Any layers model.
  * @returns How many layers now run fused.
  */
 export function fuseSwishActivations(model: tf.LayersModel): number {
-  const matches = (layer: tf.layers.Layer) => layer.getClassName() === 'Activation' && layer.getConfig()['activation'] === 'swish';
-  return patchLayerCalls(model, matches, (layer) => (inputs) => swish(singleTensor(inputs, layer.name)));
+  return patchLayerCalls(model, isSwishActivation, (layer) => (inputs) => {
+    const x = singleTensor(inputs, layer.name);
+    return alreadySwished.has(x) ? x.clone() : swish(x);
+  });
 }

@@ -28,5 +28,5 @@ export { flattenLayers } from './layers/flattenLayers.js';
 export { smallConvNet, type SmallConvNetOptions } from './smallConvNet.js';
 export { conv2dBiasRelu, fuseReluConvolutions, RELU_BIAS_GRAD, type ConvPadding } from './fusedReluConv.js';
 export { swish, fuseSwishActivations, SWISH, SWISH_GRAD } from './fusedSwish.js';
-export { batchNormTraining, fuseBatchNorms, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './fusedBatchNorm.js';
+export { batchNormTraining, fuseBatchNorms, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type NormActivation } from './fusedBatchNorm.js';
 export { fuseLayers, type FusedLayerCounts } from './fusedLayers.js';

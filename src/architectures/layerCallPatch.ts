@@ -18,6 +18,12 @@ export function backendHasKernel(kernelName: string): boolean {
   return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
 }
 
+/** Whether `layer` runs the call a fusion installed (not one replaced since). */
+export function runsPatchedCall(layer: tf.layers.Layer): boolean {
+  const call = installed.get(layer);
+  return call !== undefined && call === (layer as unknown as { call: LayerCall }).call;
+}
+
 /**
  * Gives every layer of `model` (nested models included) that `matches` the call `replacement`
  * builds from the layer and its current call; idempotent.

@@ -33,11 +33,15 @@ export interface NativeAddon {
   swish(x: Float32Array, y: Float32Array): void;
   /** The swish gradient: dx = dy * s * (1 + x * (1 - s)) with s = sigmoid(x) (oneDNN). */
   swishGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
-  /** Training-mode batch norm over every axis but the last: y, and the batch mean and (biased) variance. */
-  batchNormTrain(x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
-  /** Its gradient: dx, dgamma and dbeta from dy, x, gamma and the batch statistics. */
+  /**
+   * Training-mode batch norm over every axis but the last: y, and the batch mean and (biased)
+   * variance; activation 1 applies swish to the normalised value (0: none).
+   */
+  batchNormTrain(x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array,
+    activation: number): void;
+  /** Its gradient: dx, dgamma and dbeta from dy, x, gamma and the batch statistics (and beta, for swish). */
   batchNormTrainGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, activation: number, beta: Float32Array | null): void;
   /** Copies the box of src at `begin` with extent `size` into dst at `dstBegin` (Slice, constant padding). */
   copyBox(src: Float32Array, srcShape: Int32Array, begin: Int32Array, size: Int32Array, dst: Float32Array, dstShape: Int32Array, dstBegin: Int32Array): void;
   /** One AdamW step for one variable: params [beta1, beta2, epsilon, correction1, correction2, lr, weight decay]. */

@@ -147,26 +147,34 @@ const swishGrad: NativeKernel = ({ inputs, backend }, addon) => {
   return f32Output(backend, x!.shape.slice(), dx);
 };
 
-/** {@link BATCH_NORM_TRAIN}: batch statistics and the normalised output, three passes in the addon. */
+/** The addon's code for a batch-norm kernel's `activation` attr. */
+function normActivation(attrs: tf.NamedAttrMap): number {
+  return attrs['activation'] === 'swish' ? 1 : 0;
+}
+
+/** {@link BATCH_NORM_TRAIN}: batch statistics and the normalised (and activated) output, three passes in the addon. */
 const batchNormTrain: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
   const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
   requireFloat32(BATCH_NORM_TRAIN, x!, gamma!, beta!);
   const c = x!.shape.at(-1)!;
   const y = outputArray(backend, tf.util.sizeFromShape(x!.shape));
   const mean = new Float32Array(c), variance = new Float32Array(c);
-  addon.batchNormTrain(f32Values(backend, x!), f32Values(backend, gamma!), f32Values(backend, beta!), attrs['varianceEpsilon'] as number, y, mean, variance);
+  addon.batchNormTrain(f32Values(backend, x!), f32Values(backend, gamma!), f32Values(backend, beta!), attrs['varianceEpsilon'] as number, y, mean, variance,
+    normActivation(attrs));
   return [f32Output(backend, x!.shape.slice(), y), f32Output(backend, [c], mean), f32Output(backend, [c], variance)];
 };
 
-/** {@link BATCH_NORM_TRAIN_GRAD}: dx, dgamma and dbeta in two passes. */
+/** {@link BATCH_NORM_TRAIN_GRAD}: dx, dgamma and dbeta in two passes (swish's gradient recomputed from x). */
 const batchNormTrainGrad: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
-  const { dy, x, gamma, mean, variance } = inputs as Record<string, tf.TensorInfo>;
+  const { dy, x, gamma, beta, mean, variance } = inputs as Record<string, tf.TensorInfo>;
   requireFloat32(BATCH_NORM_TRAIN_GRAD, dy!, x!, gamma!, mean!, variance!);
+  const activation = normActivation(attrs);
+  if (activation !== 0) requireFloat32(BATCH_NORM_TRAIN_GRAD, beta!);
   const c = x!.shape.at(-1)!;
   const dx = outputArray(backend, tf.util.sizeFromShape(x!.shape));
   const dgamma = new Float32Array(c), dbeta = new Float32Array(c);
   addon.batchNormTrainGrad(f32Values(backend, dy!), f32Values(backend, x!), f32Values(backend, gamma!), f32Values(backend, mean!), f32Values(backend, variance!),
-    attrs['varianceEpsilon'] as number, dx, dgamma, dbeta);
+    attrs['varianceEpsilon'] as number, dx, dgamma, dbeta, activation, activation !== 0 ? f32Values(backend, beta!) : null);
   return [f32Output(backend, x!.shape.slice(), dx), f32Output(backend, [c], dgamma), f32Output(backend, [c], dbeta)];
 };
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { NATIVE_BACKEND, NATIVE_KERNEL_NAMES, registerNativeBackend } from '../../src/native/index.js';
 import { RELU_BIAS_GRAD } from '../../src/architectures/fusedReluConv.js';
 import { SWISH, SWISH_GRAD } from '../../src/architectures/fusedSwish.js';
-import { batchNormTraining, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../src/architectures/fusedBatchNorm.js';
+import { batchNormTraining, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type NormActivation } from '../../src/architectures/fusedBatchNorm.js';
 import { useBackend } from '../helpers/backends.js';
 import { AdamW, ADAMW_UPDATE } from '../../src/training/adamw.js';
 import { convCaseArb, convInfo, depthwiseGradReference, randomInput, relativeError, runKernelOn, type ConvCase, type InputSpec } from '../wasm/helpers.js';
@@ -251,10 +251,11 @@ describe.skipIf(!native.ok)(suite, () => {
     ), { numRuns: RUNS });
   });
 
-  it(`${BATCH_NORM_TRAIN} and ${BATCH_NORM_TRAIN_GRAD}: batchNormTraining's output, statistics and gradients as on cpu`, async () => {
+  it(`${BATCH_NORM_TRAIN} and ${BATCH_NORM_TRAIN_GRAD}: batchNormTraining's output, statistics and gradients as on cpu, without and with swish`, async () => {
     await fc.assert(fc.asyncProperty(
       fc.array(fc.integer({ min: 2, max: 5 }), { minLength: 2, maxLength: 3 }), fc.integer({ min: 1, max: 6 }), fc.integer(), fc.constantFrom(0, 5),
-      async (outer, c, seed, offset) => {
+      fc.constantFrom<NormActivation>('linear', 'swish'),
+      async (outer, c, seed, offset, activation) => {
         const shape = [...outer, c];
         const run = async (backend: string): Promise<Float32Array[]> => {
           await useBackend(backend);
@@ -264,13 +265,13 @@ describe.skipIf(!native.ok)(suite, () => {
             const beta = tf.tensor1d(randomInput([c], seed + 2).values);
             const weights = tf.tensor(randomInput(shape, seed + 3).values, shape);
             const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-              const { y, mean, variance } = batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3);
+              const { y, mean, variance } = batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3, activation);
               tf.dispose([mean, variance]); // kept out of every scope by batchNormTraining
               return tf.sum(tf.mul(y, weights));
             };
             const { grads } = tf.valueAndGrads(f)([x, gamma, beta]);
             // y itself, not the weighted sum: that scalar can cancel to near 0 and magnify rounding.
-            const { y, mean, variance } = batchNormTraining(x, gamma, beta, 1e-3);
+            const { y, mean, variance } = batchNormTraining(x, gamma, beta, 1e-3, activation);
             const out = [y, mean, variance, ...grads].map((t) => t.dataSync() as Float32Array);
             tf.dispose([mean, variance]);
             return out;
@@ -381,7 +382,10 @@ describe.skipIf(!native.ok)(suite, () => {
         const kernel = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
           [tf.engine().runKernel(name, inputs, attrs) as tf.Tensor | tf.Tensor[]].flat();
         const [y, mean, variance] = kernel(BATCH_NORM_TRAIN, { x: xt, gamma, beta }, { varianceEpsilon: 1e-3 });
-        const bnGrads = kernel(BATCH_NORM_TRAIN_GRAD, { dy: dyt, x: xt, gamma, mean: mean!, variance: variance! }, { varianceEpsilon: 1e-3 });
+        const bnGrads = kernel(BATCH_NORM_TRAIN_GRAD, { dy: dyt, x: xt, gamma, beta, mean: mean!, variance: variance! }, { varianceEpsilon: 1e-3 });
+        const swished = { varianceEpsilon: 1e-3, activation: 'swish' };
+        const bnSwish = kernel(BATCH_NORM_TRAIN, { x: xt, gamma, beta }, swished);
+        const bnSwishGrads = kernel(BATCH_NORM_TRAIN_GRAD, { dy: dyt, x: xt, gamma, beta, mean: mean!, variance: variance! }, swished);
         const reluBias = kernel(RELU_BIAS_GRAD, { dy: dyt, y: tf.relu(xt.sub(3)) });
         const pooled = tf.maxPool(xt as tf.Tensor4D, 2, 2, 'same');
         const poolGrad = kernel('MaxPoolGrad', { dy: tf.onesLike(pooled), input: xt, output: pooled }, { filterSize: 2, strides: 2, pad: 'same' });
@@ -389,7 +393,7 @@ describe.skipIf(!native.ok)(suite, () => {
         const reductions = [tf.sum(dyt, [0, 1, 2]), tf.mean(dyt, [1, 2])];
         const inferenceNorm = tf.batchNorm(xt, mean!, variance!, beta, gamma, 1e-3);
         const copies = [tf.slice(xt, [1, 2, 3, 4], [14, 60, 50, 40]), tf.pad(dyt, [[0, 0], [1, 2], [2, 1], [0, 0]], 0.5)];
-        return [y!, mean!, variance!, ...bnGrads, ...reluBias, ...poolGrad, ...binary, ...reductions, inferenceNorm, ...copies];
+        return [y!, mean!, variance!, ...bnGrads, ...bnSwish, ...bnSwishGrads, ...reluBias, ...poolGrad, ...binary, ...reductions, inferenceNorm, ...copies];
       });
       const values = outputs.map((t) => t.dataSync() as Float32Array);
       tf.dispose(outputs);
@@ -398,7 +402,7 @@ describe.skipIf(!native.ok)(suite, () => {
     await useBackend(NATIVE_BACKEND);
     try {
       const [one, two] = [run(1), run(2)];
-      expect(two.length).toBe(16);
+      expect(two.length).toBe(22);
       one.forEach((expected, i) => expect(relativeError(two[i]!, expected), `output ${i}`).toBeLessThanOrEqual(1e-5));
     } finally {
       registerNativeBackend({ threads: 1 });
