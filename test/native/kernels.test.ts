@@ -98,8 +98,12 @@ describe.skipIf(!native.ok)(suite, () => {
     }), { numRuns: RUNS });
   });
 
-  it('both depthwise gradients match cpu, and a float64 reference with dilations', async () => {
-    await fc.assert(fc.asyncProperty(convCaseArb(true), async (k) => {
+  const depthwiseCases = [
+    ['', convCaseArb(true)],
+    [' (64-67 channels, multiplier 1: the addon\'s own weight gradient)', convCaseArb(true).map((k) => ({ ...k, c: k.c + 63, out: 1 }))],
+  ] as const;
+  it.each(depthwiseCases)('both depthwise gradients match cpu, and a float64 reference with dilations%s', async (_, cases) => {
+    await fc.assert(fc.asyncProperty(cases, async (k) => {
       const { x, dy, filter } = convInputs(k, true);
       const geometry = { strides: k.strides, dilations: k.dilations, pad: k.pad };
       const dilated = k.dilations.some((d) => d > 1);
