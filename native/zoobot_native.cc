@@ -302,40 +302,66 @@ ZOOBOT_AVX2_CLONES void addProducts(int64_t c, const float* x, const float* dy, 
   for (int64_t ch = 0; ch < c; ++ch) acc[ch] += x[ch] * dy[ch];
 }
 
+// Calls visit(xOffset, yOffset, tap) for every output pixel of image n and every filter tap that
+// falls inside x (offsets in floats, NHWC with c channels on both sides: depthwise, multiplier 1).
+template <typename Visit>
+void forEachDepthwiseTap(const ConvGeometry& g, int64_t n, Visit visit) {
+  const int64_t c = g.ic;
+  for (int64_t p = 0; p < g.oh; ++p) {
+    for (int64_t q = 0; q < g.ow; ++q) {
+      const int64_t yOffset = ((n * g.oh + p) * g.ow + q) * c;
+      for (int64_t i = 0; i < g.kh; ++i) {
+        const int64_t xi = p * g.sh + i * g.dh - g.pt;
+        if (xi < 0 || xi >= g.ih) continue;
+        for (int64_t j = 0; j < g.kw; ++j) {
+          const int64_t xj = q * g.sw + j * g.dw - g.pl;
+          if (xj < 0 || xj >= g.iw) continue;
+          visit(((n * g.ih + xi) * g.iw + xj) * c, yOffset, i * g.kw + j);
+        }
+      }
+    }
+  }
+}
+
 // The weight gradient of a depthwise convolution with channel multiplier 1, from its definition:
 // dw[i, j, ch] = sum over n, p, q of x[n, p*sh + i*dh - pt, q*sw + j*dw - pl, ch] * dy[n, p, q, ch],
 // vectorised along the channels NHWC keeps contiguous. oneDNN 2.6 runs 5x5 filters through its
 // generic grouped kernel: EfficientNetB0's depthwise weight gradients at batch 16 took 135 ms per
-// step there, 68 here. Each image sums in float, images add up in double, threads take whole images.
+// step there, 68 here. (The forward pass and data gradient written the same way ran 20-50% slower
+// than oneDNN's.) Each image sums in float, images add up in double, threads take whole images.
 void depthwiseWeightGrad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int64_t c = g.ic, taps = g.kh * g.kw;
-  const int maxParts = std::max(1, configuredThreads);
-  ChannelSums sums(taps * c, maxParts);
+  ChannelSums sums(taps * c, std::max(1, configuredThreads));
   const double work = static_cast<double>(g.n) * g.oh * g.ow * taps * c;
   const int parts = forRowParts(g.n, work, [&](int64_t first, int64_t end, int part) {
     std::vector<float> image(taps * c);
     double* total = sums.part(part);
     for (int64_t n = first; n < end; ++n) {
       std::fill(image.begin(), image.end(), 0.f);
-      for (int64_t p = 0; p < g.oh; ++p) {
-        for (int64_t q = 0; q < g.ow; ++q) {
-          const float* dyRow = dy + ((n * g.oh + p) * g.ow + q) * c;
-          for (int64_t i = 0; i < g.kh; ++i) {
-            const int64_t xi = p * g.sh + i * g.dh - g.pt;
-            if (xi < 0 || xi >= g.ih) continue;
-            for (int64_t j = 0; j < g.kw; ++j) {
-              const int64_t xj = q * g.sw + j * g.dw - g.pl;
-              if (xj < 0 || xj >= g.iw) continue;
-              addProducts(c, x + ((n * g.ih + xi) * g.iw + xj) * c, dyRow, image.data() + (i * g.kw + j) * c);
-            }
-          }
-        }
-      }
+      forEachDepthwiseTap(g, n, [&](int64_t xo, int64_t yo, int64_t tap) { addProducts(c, x + xo, dy + yo, image.data() + tap * c); });
       for (int64_t k = 0; k < taps * c; ++k) total[k] += image[k];
     }
   });
   const std::vector<double> result = sums.total(parts);
   for (int64_t k = 0; k < taps * c; ++k) dw[k] = static_cast<float>(result[k]);  // TF layout [kh, kw, c, 1]
+}
+
+// The weight gradient of a strided 1x1 convolution as one matrix product, dw[ic, oc] = xs^T dy, over
+// xs, the input pixels the stride visits gathered into rows (zeros where padding). oneDNN 2.6's own
+// kernel for it corrupted the heap on small geometries (a random-shape test crashed one run in five;
+// a fuzzer over tfjs's geometries found strided 1x1 weight gradients alone to blame).
+dnnl_status_t stridedPointwiseWeightGrad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const int64_t rows = g.n * g.oh * g.ow;
+  float* xs = static_cast<float*>(srcScratch.reserve(static_cast<size_t>(rows * g.ic) * sizeof(float)));
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t p = 0; p < g.oh; ++p)
+      for (int64_t q = 0; q < g.ow; ++q) {
+        const int64_t xi = p * g.sh - g.pt, xj = q * g.sw - g.pl;
+        float* row = xs + ((n * g.oh + p) * g.ow + q) * g.ic;
+        if (xi < 0 || xi >= g.ih || xj < 0 || xj >= g.iw) std::fill(row, row + g.ic, 0.f);
+        else std::memcpy(row, x + ((n * g.ih + xi) * g.iw + xj) * g.ic, g.ic * sizeof(float));
+      }
+  return dnnl_sgemm('T', 'N', g.ic, g.oc, rows, 1.f, xs, g.ic, dy, g.oc, 0.f, dw, g.oc);
 }
 
 // conv2d(mode, geometry: Int32Array, activation, alpha, a, b, bias | null, out)
@@ -354,6 +380,11 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
     const ThreadScope threads(static_cast<double>(ySize) * g.kh * g.kw * (g.ic / g.groups));
     // oneDNN's own kernel stays faster for 3x3 filters over few channels (EfficientNetB0's first block).
     const bool directDepthwise = g.groups > 1 && g.groups == g.ic && g.oc == g.ic && (g.ic >= 64 || g.kh * g.kw > 9);
+    if (mode == kBackwardWeights && g.groups == 1 && g.kh == 1 && g.kw == 1 && (g.sh > 1 || g.sw > 1)) {
+      const dnnl_status_t status = stridedPointwiseWeightGrad(g, f32(info[4], xSize, "x"), f32(info[5], ySize, "dy"), f32(info[7], wSize, "dfilter"));
+      if (status != dnnl_success) throw Napi::Error::New(env, "zoobot-native: oneDNN sgemm failed with status " + std::to_string(status));
+      return env.Undefined();
+    }
     if (mode == kBackwardWeights && directDepthwise) {
       depthwiseWeightGrad(g, f32(info[4], xSize, "x"), f32(info[5], ySize, "dy"), f32(info[7], wSize, "dfilter"));
       return env.Undefined();
