@@ -82,8 +82,8 @@ function backward(
  * @param gamma - Per-channel scale.
  * @param beta - Per-channel shift.
  * @param varianceEpsilon - Added to the variance.
- * @param activation - `'swish'` returns `z * sigmoid(z)` of the normalised `z`, in the same pass where
- *   the backend has the kernels (its gradient recomputes `z` from `x` instead of keeping it).
+ * @param activation - `'swish'` returns `z * sigmoid(z)` of the normalised `z`, in the same kernel
+ *   where the backend has the kernels (whose gradient recomputes `z` from `x` instead of keeping it).
  * @returns `y`, and `mean` and `variance` of shape `[channels]`.
  */
 export function batchNormTraining(
@@ -141,7 +141,8 @@ function swishAfter(layer: tf.layers.Layer, modelOutputLayers: ReadonlySet<tf.la
  * {@link batchNormTraining} when called in training mode, in place (idempotent; inference mode,
  * frozen layers and the saved model are as before). A batch norm whose only consumer is a swish
  * `Activation` that {@link fuseSwishActivations} patched also applies that swish, and the
- * activation passes its output on (EfficientNet's pairs: one pass each way instead of two).
+ * activation passes its output on (EfficientNet's pairs: one kernel each way instead of two, and
+ * the normalised value is never kept).
  * `train()` and `zoobot-ts bench` call it.
  *
  * @param model - Any layers model.

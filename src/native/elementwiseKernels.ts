@@ -152,7 +152,7 @@ function normActivation(attrs: tf.NamedAttrMap): number {
   return attrs['activation'] === 'swish' ? 1 : 0;
 }
 
-/** {@link BATCH_NORM_TRAIN}: batch statistics and the normalised (and activated) output, three passes in the addon. */
+/** {@link BATCH_NORM_TRAIN}: batch statistics and the normalised output in three passes in the addon (a fourth for swish). */
 const batchNormTrain: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
   const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
   requireFloat32(BATCH_NORM_TRAIN, x!, gamma!, beta!);
@@ -164,7 +164,7 @@ const batchNormTrain: NativeKernel = ({ inputs, backend, attrs = {} }, addon) =>
   return [f32Output(backend, x!.shape.slice(), y), f32Output(backend, [c], mean), f32Output(backend, [c], variance)];
 };
 
-/** {@link BATCH_NORM_TRAIN_GRAD}: dx, dgamma and dbeta in two passes (swish's gradient recomputed from x). */
+/** {@link BATCH_NORM_TRAIN_GRAD}: dx, dgamma and dbeta in two passes (with swish, two more: the normalised value again, then swish's gradient). */
 const batchNormTrainGrad: NativeKernel = ({ inputs, backend, attrs = {} }, addon) => {
   const { dy, x, gamma, beta, mean, variance } = inputs as Record<string, tf.TensorInfo>;
   requireFloat32(BATCH_NORM_TRAIN_GRAD, dy!, x!, gamma!, mean!, variance!);
