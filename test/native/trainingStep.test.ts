@@ -1,13 +1,19 @@
 // A whole training step of the W+20 VGG and of EfficientNetB0 (small inputs, dropout off so both
 // backends see the same network) gives the same loss and gradients on zoobot-native as on cpu, from
-// the same weights; steps leak no tensors, and a few hundred native kernel calls leave RSS flat.
+// the same weights; steps leak no tensors, and a few hundred native kernel calls and a thousand
+// training steps leave RSS flat.
 // EfficientNet runs with its batch norms in inference mode: at 32 px its last blocks are 1x1, and
 // batch statistics over two such values turn float32 rounding differences into sign flips (measured in
 // training mode: block 6's outputs differ by up to 0.6% and the loss by 12%, the first layers by < 1e-4).
 // Skipped, saying why, when the addon is not built.
 import * as tf from '@tensorflow/tfjs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { efficientNetB0, fuseReluConvolutions, fuseSwishActivations, vggW20 } from '../../src/architectures/index.js';
+import { efficientNetB0, fuseReluConvolutions, fuseSwishActivations, vggW20, zoobotModel } from '../../src/architectures/index.js';
+import { decalsDr5Schema } from '../../src/decisionTree/index.js';
+import { treeLoss } from '../../src/losses/index.js';
+import { adam } from '../../src/training/index.js';
 import { NATIVE_BACKEND, registerNativeBackend } from '../../src/native/index.js';
 import { outputPoolStats } from '../../src/native/outputPool.js';
 import { useBackend } from '../helpers/backends.js';
@@ -102,6 +108,37 @@ describe.skipIf(!native.ok).each(MODELS)(`%s training step on zoobot-native${rea
 });
 
 describe.skipIf(!native.ok)(`zoobot-native memory${reason}`, () => {
+  it('keeps tensors and RSS (after garbage collection) flat over 1,000 training steps of the W+20 VGG', async () => {
+    await useBackend(NATIVE_BACKEND);
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const model = zoobotModel({ schema: decalsDr5Schema, architecture: 'vgg', inputShape: [SIZE, SIZE, 1], seed: 0 });
+    const x = tf.tensor4d(seededValues(3, 4 * SIZE * SIZE), [4, SIZE, SIZE, 1]);
+    const y = tf.fill([4, decalsDr5Schema.answerCount], 3);
+    const optimizer = adam(1e-3);
+    const loss = treeLoss(decalsDr5Schema);
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const step = async () => {
+      const value = optimizer.minimize(() => loss(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true, variables)!;
+      await value.data();
+      value.dispose();
+    };
+    const settledRss = () => {
+      gc(); // without it, V8's uncollected garbage grows RSS by about 30 KiB per step until a major collection
+      return process.memoryUsage().rss;
+    };
+    for (let i = 0; i < 100; i += 1) await step(); // warm: primitive cache, output pool, optimiser moments
+    const tensors = tf.memory().numTensors;
+    const rss = settledRss();
+    for (let i = 0; i < 900; i += 1) await step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    // Leaking one first-layer activation per step (512 KiB) would add 450 MiB.
+    expect((settledRss() - rss) / 2 ** 20).toBeLessThan(16);
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  });
+
   it('keeps RSS flat over 300 rounds of convolution, gradient and elementwise calls', async () => {
     await useBackend(NATIVE_BACKEND);
     // 256 KiB activations: leaking them (or oneDNN buffers of that size per call) would add over 200 MiB.
