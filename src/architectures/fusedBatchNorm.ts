@@ -142,7 +142,9 @@ function swishAfter(layer: tf.layers.Layer, modelOutputLayers: ReadonlySet<tf.la
  * frozen layers and the saved model are as before). A batch norm whose only consumer is a swish
  * `Activation` that {@link fuseSwishActivations} patched also applies that swish, and the
  * activation passes its output on (EfficientNet's pairs: one kernel each way instead of two, and
- * the normalised value is never kept).
+ * the normalised value is never kept). The pairs are found in the graph as it is when this runs: a
+ * model built later that ends at such a batch norm would get the swish too in training mode, so
+ * build sub-models of the normalised values before fusing (or from a fresh copy of the model).
  * `train()` and `zoobot-ts bench` call it.
  *
  * @param model - Any layers model.
