@@ -69,11 +69,12 @@ int forRowParts(int64_t rows, double work, Body body) {
 // each element sees the same operations either way and the results agree.
 #define ZOOBOT_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
 
-// Per-channel sums from forRowParts: one row of c doubles per part, added in part order.
+// Per-channel sums from forRowParts: one row of c doubles per part (at most one per thread), added in
+// part order.
 struct ChannelSums {
   int64_t c;
   std::vector<double> partial;
-  ChannelSums(int64_t channels, int parts) : c(channels), partial(static_cast<size_t>(channels) * std::max(parts, 1), 0.0) {}
+  explicit ChannelSums(int64_t channels) : c(channels), partial(static_cast<size_t>(channels) * std::max(configuredThreads, 1), 0.0) {}
   double* part(int p) { return partial.data() + p * c; }
   std::vector<double> total(int parts) const {
     std::vector<double> sum(partial.begin(), partial.begin() + c);
@@ -302,27 +303,6 @@ ZOOBOT_AVX2_CLONES void addProducts(int64_t c, const float* x, const float* dy, 
   for (int64_t ch = 0; ch < c; ++ch) acc[ch] += x[ch] * dy[ch];
 }
 
-// Calls visit(xOffset, yOffset, tap) for every output pixel of image n and every filter tap that
-// falls inside x (offsets in floats, NHWC with c channels on both sides: depthwise, multiplier 1).
-template <typename Visit>
-void forEachDepthwiseTap(const ConvGeometry& g, int64_t n, Visit visit) {
-  const int64_t c = g.ic;
-  for (int64_t p = 0; p < g.oh; ++p) {
-    for (int64_t q = 0; q < g.ow; ++q) {
-      const int64_t yOffset = ((n * g.oh + p) * g.ow + q) * c;
-      for (int64_t i = 0; i < g.kh; ++i) {
-        const int64_t xi = p * g.sh + i * g.dh - g.pt;
-        if (xi < 0 || xi >= g.ih) continue;
-        for (int64_t j = 0; j < g.kw; ++j) {
-          const int64_t xj = q * g.sw + j * g.dw - g.pl;
-          if (xj < 0 || xj >= g.iw) continue;
-          visit(((n * g.ih + xi) * g.iw + xj) * c, yOffset, i * g.kw + j);
-        }
-      }
-    }
-  }
-}
-
 // The weight gradient of a depthwise convolution with channel multiplier 1, from its definition:
 // dw[i, j, ch] = sum over n, p, q of x[n, p*sh + i*dh - pt, q*sw + j*dw - pl, ch] * dy[n, p, q, ch],
 // vectorised along the channels NHWC keeps contiguous. oneDNN 2.6 runs 5x5 filters through its
@@ -331,14 +311,26 @@ void forEachDepthwiseTap(const ConvGeometry& g, int64_t n, Visit visit) {
 // than oneDNN's.) Each image sums in float, images add up in double, threads take whole images.
 void depthwiseWeightGrad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int64_t c = g.ic, taps = g.kh * g.kw;
-  ChannelSums sums(taps * c, std::max(1, configuredThreads));
+  ChannelSums sums(taps * c);
   const double work = static_cast<double>(g.n) * g.oh * g.ow * taps * c;
   const int parts = forRowParts(g.n, work, [&](int64_t first, int64_t end, int part) {
     std::vector<float> image(taps * c);
     double* total = sums.part(part);
     for (int64_t n = first; n < end; ++n) {
       std::fill(image.begin(), image.end(), 0.f);
-      forEachDepthwiseTap(g, n, [&](int64_t xo, int64_t yo, int64_t tap) { addProducts(c, x + xo, dy + yo, image.data() + tap * c); });
+      for (int64_t p = 0; p < g.oh; ++p) {
+        for (int64_t q = 0; q < g.ow; ++q) {
+          const float* dyPixel = dy + ((n * g.oh + p) * g.ow + q) * c;
+          for (int64_t i = 0; i < g.kh; ++i) {
+            const int64_t xi = p * g.sh + i * g.dh - g.pt;
+            if (xi < 0 || xi >= g.ih) continue;
+            for (int64_t j = 0; j < g.kw; ++j) {
+              const int64_t xj = q * g.sw + j * g.dw - g.pl;
+              if (xj >= 0 && xj < g.iw) addProducts(c, x + ((n * g.ih + xi) * g.iw + xj) * c, dyPixel, image.data() + (i * g.kw + j) * c);
+            }
+          }
+        }
+      }
       for (int64_t k = 0; k < taps * c; ++k) total[k] += image[k];
     }
   });
@@ -708,7 +700,7 @@ Napi::Value Sum(const Napi::CallbackInfo& info) {
   };
   if (outer == 1) {
     // One long sum (a bias gradient over every position): the reduced rows split between threads.
-    ChannelSums sums(inner, std::max(1, configuredThreads));
+    ChannelSums sums(inner);
     const int parts = forRowParts(reduced, work, [&](int64_t begin, int64_t end, int part) { sumRows(px, begin, end, sums.part(part)); });
     const std::vector<double> total = sums.total(parts);
     for (int64_t j = 0; j < inner; ++j) po[j] = static_cast<float>(total[j] * scale);
@@ -746,40 +738,6 @@ SwishEntry& swishPrimitives(int64_t n) {
   return swishCache.emplace(n, SwishEntry{dnnl::eltwise_forward(fwd), dnnl::eltwise_backward(bwd)}).first->second;
 }
 
-Napi::Value Swish(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto x = floats(info[0], "x"), y = floats(info[1], "y");
-  const int64_t n = x.ElementLength();
-  if (n == 0 || static_cast<int64_t>(y.ElementLength()) != n) throw Napi::RangeError::New(env, "zoobot-native: swish needs x and y of one non-zero length");
-  const ThreadScope threads(static_cast<double>(n));
-  const memory::desc md({n}, memory::data_type::f32, memory::format_tag::x);
-  auto& engine = cpuEngine();
-  swishPrimitives(n).fwd.execute(cpuStream(), {{DNNL_ARG_SRC, memory(md, engine, x.Data())}, {DNNL_ARG_DST, memory(md, engine, y.Data())}});
-  cpuStream().wait();
-  return env.Undefined();
-}
-
-Napi::Value SwishGrad(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto x = floats(info[0], "x"), dy = floats(info[1], "dy"), dx = floats(info[2], "dx");
-  const int64_t n = x.ElementLength();
-  if (n == 0 || static_cast<int64_t>(dy.ElementLength()) != n || static_cast<int64_t>(dx.ElementLength()) != n) {
-    throw Napi::RangeError::New(env, "zoobot-native: swishGrad needs x, dy and dx of one non-zero length");
-  }
-  const ThreadScope threads(static_cast<double>(n));
-  const memory::desc md({n}, memory::data_type::f32, memory::format_tag::x);
-  auto& engine = cpuEngine();
-  swishPrimitives(n).bwd.execute(cpuStream(), {{DNNL_ARG_SRC, memory(md, engine, x.Data())}, {DNNL_ARG_DIFF_DST, memory(md, engine, dy.Data())},
-                                               {DNNL_ARG_DIFF_SRC, memory(md, engine, dx.Data())}});
-  cpuStream().wait();
-  return env.Undefined();
-}
-
-// Training-mode batch normalisation over every axis but the last (c channels, rows = n / c):
-// Activations fused after a training batch norm: EfficientNet follows nearly every batch norm with
-// swish, and keeping only x (not the normalised value too) for the gradient saves an activation each.
-enum NormActivation { kNormLinear = 0, kNormSwish = 1 };
-
 // Runs oneDNN's swish over n floats (forward: src -> dst, which may be src), or its gradient at src.
 void swishPass(int64_t n, float* src, float* dst, const float* dy = nullptr) {
   const ThreadScope threads(static_cast<double>(n));
@@ -794,6 +752,31 @@ void swishPass(int64_t n, float* src, float* dst, const float* dy = nullptr) {
   }
   cpuStream().wait();
 }
+
+Napi::Value Swish(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto x = floats(info[0], "x"), y = floats(info[1], "y");
+  const int64_t n = x.ElementLength();
+  if (n == 0 || static_cast<int64_t>(y.ElementLength()) != n) throw Napi::RangeError::New(env, "zoobot-native: swish needs x and y of one non-zero length");
+  swishPass(n, x.Data(), y.Data());
+  return env.Undefined();
+}
+Napi::Value SwishGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto x = floats(info[0], "x"), dy = floats(info[1], "dy"), dx = floats(info[2], "dx");
+  const int64_t n = x.ElementLength();
+  if (n == 0 || static_cast<int64_t>(dy.ElementLength()) != n || static_cast<int64_t>(dx.ElementLength()) != n) {
+    throw Napi::RangeError::New(env, "zoobot-native: swishGrad needs x, dy and dx of one non-zero length");
+  }
+  swishPass(n, x.Data(), dx.Data(), dy.Data());
+  return env.Undefined();
+}
+
+// Training-mode batch normalisation over every axis but the last (c channels, rows = n / c):
+// Activations fused after a training batch norm: EfficientNet follows nearly every batch norm with
+// swish, and keeping only x (not the normalised value too) for the gradient saves an activation each.
+enum NormActivation { kNormLinear = 0, kNormSwish = 1 };
+
 
 // One row of y = x * scale + shift per channel.
 ZOOBOT_AVX2_CLONES void normaliseRow(int64_t c, const float* x, const float* scale, const float* shift, float* y) {
@@ -850,8 +833,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   requireLength(env, y, rows * c, "y");
   const float* px = x.Data();
   const double work = static_cast<double>(rows) * c;
-  const int maxParts = std::max(1, configuredThreads);
-  ChannelSums sums(c, maxParts), squares(c, maxParts);
+  ChannelSums sums(c), squares(c);
   const int parts = forRowParts(rows, work, [&](int64_t begin, int64_t end, int part) {
     double* acc = sums.part(part);
     for (int64_t r = begin; r < end; ++r)
@@ -887,8 +869,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
 // dx, dgamma and dbeta from g (dy, or swish's gradient: then g may be dx itself).
 void batchNormGradRows(int64_t rows, int64_t c, const NormGradParams& p, const float* gamma, const float* g, const float* px, float* pdx, float* dgamma, float* dbeta) {
   const double work = static_cast<double>(rows) * c;
-  const int maxParts = std::max(1, configuredThreads);
-  ChannelSums gSums(c, maxParts), gXHatSums(c, maxParts);
+  ChannelSums gSums(c), gXHatSums(c);
   const int parts = forRowParts(rows, work, [&](int64_t begin, int64_t end, int part) {
     for (int64_t r = begin; r < end; ++r) normGradSumsRow(c, p, g + r * c, px + r * c, gSums.part(part), gXHatSums.part(part));
   });
@@ -1040,7 +1021,7 @@ Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
   // Written so that it vectorises: a conditional load of dy compiled to a branch, which on a random
   // mask took 121 ms for 16.8 million elements (Step, Multiply and Sum: 33 ms); the mask and the
   // per-channel sums run as two simple loops over cache-sized blocks of rows.
-  ChannelSums sums(c, std::max(1, configuredThreads));
+  ChannelSums sums(c);
   const int64_t rowsPerBlock = std::max<int64_t>(1, 4096 / c);
   const int parts = forRowParts(rows, static_cast<double>(n), [&](int64_t beginRow, int64_t endRow, int part) {
     double* acc = sums.part(part);

@@ -18,6 +18,15 @@ function reference(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon:
   return activation === 'swish' ? tf.mul(z, tf.sigmoid(z)) : z;
 }
 
+/** The loss sum(m(x)^2), its gradient for every trainable weight, then every weight (moving statistics included) after the call. */
+async function lossGradsAndWeights(m: tf.LayersModel, x: tf.Tensor, training: boolean): Promise<Float32Array[]> {
+  const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(m.apply(x, { training }) as tf.Tensor)) as tf.Scalar, m.trainableWeights.map((w) => w.read() as tf.Variable));
+  const out = [await value.data(), ...(await Promise.all(m.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]!.data()))),
+    ...(await Promise.all(m.getWeights().map((w) => w.data())))] as Float32Array[];
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
 describe('batchNormTraining', () => {
   beforeAll(async () => {
     await useBackend('cpu');
@@ -61,13 +70,7 @@ describe('batchNormTraining', () => {
     expect(fuseBatchNorms(model)).toBe(1);
     expect(fuseBatchNorms(model)).toBe(1);
     const x = tf.tensor4d(seededValues(8, 3 * 6 * 6 * 2), [3, 6, 6, 2]);
-    const step = async (m: tf.LayersModel, training: boolean) => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(m.apply(x, { training }) as tf.Tensor)) as tf.Scalar, m.trainableWeights.map((w) => w.read() as tf.Variable));
-      const out = [await value.data(), ...(await Promise.all(m.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]!.data()))),
-        ...(await Promise.all(m.getWeights().map((w) => w.data())))] as Float32Array[];
-      tf.dispose([value, ...Object.values(grads)]);
-      return out;
-    };
+    const step = (m: tf.LayersModel, training: boolean) => lossGradsAndWeights(m, x, training);
     for (const training of [true, true, false]) {
       const want = await step(plain, training);
       const got = await step(model, training);
@@ -111,14 +114,8 @@ describe('batchNormTraining', () => {
       expect(relativeError(await got.data(), await want.data()), name).toBeLessThanOrEqual(TOLERANCE);
       tf.dispose([input, want, got]);
     }
-    const step = async (m: tf.LayersModel) => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(m.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, m.trainableWeights.map((w) => w.read() as tf.Variable));
-      const out = [await value.data(), ...(await Promise.all(m.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]!.data())))] as Float32Array[];
-      tf.dispose([value, ...Object.values(grads)]);
-      return out;
-    };
     plain.setWeights(model.getWeights());
-    const [want, got] = [await step(plain), await step(model)];
+    const [want, got] = [await lossGradsAndWeights(plain, x, true), await lossGradsAndWeights(model, x, true)];
     want.forEach((expected, i) => expect(relativeError(got[i]!, expected), `output ${i}`).toBeLessThanOrEqual(TOLERANCE));
     tf.dispose([x, convOut]);
     plain.dispose();
