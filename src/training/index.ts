@@ -29,3 +29,4 @@ export {
   type ActiveLearningStore, type ActiveLearningPool, type ActiveLearningEvaluation, type LabelledSet,
 } from './activeLearning.js';
 export { microBatchGradients, type BatchGradients } from './microBatches.js';
+export { enableEarlyTapeRelease } from './tapeRelease.js';

@@ -12,6 +12,7 @@ import { microBatchGradients } from './microBatches.js';
 import { recalibrateBatchNorm } from './batchNormStatistics.js';
 import { checkConcentrationWarmup, concentrationScale, scaledConcentrationLoss, type ConcentrationWarmup } from './concentrationWarmup.js';
 import { fuseLayers } from '../architectures/fusedLayers.js';
+import { enableEarlyTapeRelease } from './tapeRelease.js';
 
 /** Per-question loss: labels `[batch, answers]`, predictions `[batch, answers]` -> `[batch, questions]`. */
 export type PerQuestionLoss = (labels: tf.Tensor2D, predictions: tf.Tensor2D) => tf.Tensor2D;
@@ -120,6 +121,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     throw new ShapeError(`train: the model has ${String(outputs)} outputs but schema '${schema.name}' has ${schema.answerCount} answers`);
   }
   fuseLayers(model);
+  enableEarlyTapeRelease();
   if (options.concentrationWarmup !== undefined) checkConcentrationWarmup(options.concentrationWarmup);
   const optimizer = options.optimizer ?? adam(1e-3);
   const state = await restoreState(options, optimizer);

@@ -4,6 +4,7 @@ import { ConfigError } from '../../errors.js';
 import { zoobotModel, predictMC, ZOOBOT_ARCHITECTURES, type ZoobotArchitecture } from '../../architectures/index.js';
 import { treeLoss } from '../../losses/index.js';
 import { fuseLayers } from '../../architectures/fusedLayers.js';
+import { enableEarlyTapeRelease } from '../../training/tapeRelease.js';
 import { microBatchGradients } from '../../training/microBatches.js';
 import { adam } from '../../training/adamw.js';
 import { wasmCapabilities } from '../../wasm/index.js';
@@ -86,6 +87,7 @@ export async function benchmarkModel(options: BenchmarkOptions): Promise<Benchma
     ? timmBenchModel(architecture, size)
     : zoobotModel({ schema, architecture, inputShape: [size, size, 1], seed: 0 });
   fuseLayers(model);
+  enableEarlyTapeRelease();
   const x = tf.randomUniform([batchSize, size, size, 1], 0, 1, 'float32', 1);
   const y = tf.fill([batchSize, schema.answerCount], 3);
   const optimizer = adam(1e-3); // what train() runs: one fused update per variable where the backend has it
