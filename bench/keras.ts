@@ -3,7 +3,8 @@
 // zoobot-ts and Keras alternating for ZOOBOT_BENCH_ROUNDS rounds (default 3): the machines are shared and
 // their speed drifts by tens of percent within minutes, so only ratios taken side by side mean much.
 // Reports every round's images/s and peak RSS, the medians, and zoobot-ts / Keras of the medians.
-// ZOOBOT_BENCH_BACKENDS (default zoobot-native) picks the tfjs backends; ZOOBOT_BENCH_ONLY filters cases.
+// ZOOBOT_BENCH_BACKENDS (default zoobot-native) picks the tfjs backends; ZOOBOT_BENCH_ONLY filters cases;
+// ZOOBOT_BENCH_ARGS adds options to zoobot-ts's side (e.g. "--threads 2 --micro-batch 8" for wasm).
 // Without KERAS_PYTHON it reports why it was skipped. Keras's side is bench/keras_reference.py.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,7 @@ const PYTHON = process.env.KERAS_PYTHON;
 const BACKENDS = (process.env.ZOOBOT_BENCH_BACKENDS ?? 'zoobot-native').split(',');
 const ROUNDS = Number(process.env.ZOOBOT_BENCH_ROUNDS ?? 3);
 const ONLY = process.env.ZOOBOT_BENCH_ONLY ?? '';
+const EXTRA_ARGS = (process.env.ZOOBOT_BENCH_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 interface Case { arch: 'vgg' | 'efficientnetb0'; size: number; batch: number; mode: 'train' | 'predict'; steps: number }
 /** The issue's comparison points: Keras's batch 32 for VGG training, 16 elsewhere; EfficientNetB0 at 32 for its RSS. */
@@ -60,12 +62,12 @@ export async function run(): Promise<unknown> {
   for (const c of CASES) {
     const caseArgs = ['--arch', c.arch, '--size', String(c.size), '--batch', String(c.batch), '--mode', c.mode, '--steps', String(c.steps)];
     for (const backend of BACKENDS) {
-      const key = `${backend}/${c.arch}@${c.size}/batch${c.batch}/${c.mode}`;
+      const key = `${backend}${EXTRA_ARGS.length > 0 ? `[${EXTRA_ARGS.join(' ')}]` : ''}/${c.arch}@${c.size}/batch${c.batch}/${c.mode}`;
       if (!key.includes(ONLY)) continue;
       const ours: Array<Sample | { error: string }> = [];
       const keras: Array<Sample | { error: string }> = [];
       for (let round = 0; round < ROUNDS; round += 1) {
-        ours.push(sample('npx', ['tsx', 'src/cli/index.ts', 'bench', ...caseArgs, '--backend', backend, '--json']));
+        ours.push(sample('npx', ['tsx', 'src/cli/index.ts', 'bench', ...caseArgs, '--backend', backend, ...EXTRA_ARGS, '--json']));
         keras.push(sample(PYTHON, ['bench/keras_reference.py', ...caseArgs]));
       }
       const zoobot = summarise(ours);
