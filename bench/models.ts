@@ -4,8 +4,8 @@
 // Each case is measured on its own: a failure (e.g. out of memory) is reported as that case's error.
 // Environment: ZOOBOT_BENCH_BACKENDS (default wasm; tfjs's cpu convolutions are far under 1 img/s at these
 // sizes), ZOOBOT_BENCH_TRAIN=0 skips training, ZOOBOT_BENCH_THREADS=n runs wasm with n XNNPACK threads,
-// ZOOBOT_BENCH_MICRO_BATCH (default 4) is EfficientNetB0's training micro-batch (wasm's 4 GiB heap
-// holds the gradient tape of about 5 images at 224 px), ZOOBOT_BENCH_ONLY=substring filters the cases.
+// ZOOBOT_BENCH_MICRO_BATCH (default 16) is EfficientNetB0's training micro-batch (wasm's 4 GiB heap
+// holds a step of 16 images at 224 px, with the tape freed during backprop), ZOOBOT_BENCH_ONLY=substring filters the cases.
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { benchmarkModel, type BenchArchitecture, type BenchmarkOptions } from '../src/node/workflows/benchmark.js';
 import { initWasmWithNodeThreads } from '../src/wasm/nodeThreads.js';
@@ -15,7 +15,7 @@ import { useBackend } from './util.js';
 const BACKENDS = (process.env.ZOOBOT_BENCH_BACKENDS ?? 'wasm').split(',');
 const TRAIN = process.env.ZOOBOT_BENCH_TRAIN !== '0';
 const THREADS = Number(process.env.ZOOBOT_BENCH_THREADS ?? 1);
-const MICRO_BATCH = Number(process.env.ZOOBOT_BENCH_MICRO_BATCH ?? 4);
+const MICRO_BATCH = Number(process.env.ZOOBOT_BENCH_MICRO_BATCH ?? 16);
 const ONLY = process.env.ZOOBOT_BENCH_ONLY ?? '';
 
 interface Case { architecture: BenchArchitecture; size: number; batches: number[]; train: boolean; microBatch?: number }
