@@ -33,10 +33,14 @@ interface Sample { imagesPerSecond: number; peakRssMiB: number }
 /** Runs a command that prints one JSON object last; its images/s and peak RSS, or the error it printed. */
 function sample(command: string, args: string[]): Sample | { error: string } {
   const run = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  const json = run.stdout.slice(run.stdout.indexOf('{'));
-  if (run.status !== 0 || json === '') return { error: `${command} exited with ${run.status}: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}` };
-  const parsed = JSON.parse(json) as Sample;
-  return { imagesPerSecond: parsed.imagesPerSecond, peakRssMiB: parsed.peakRssMiB };
+  const start = run.stdout.indexOf('{');
+  if (run.status !== 0 || start < 0) return { error: `${command} exited with ${run.status}: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+  try {
+    const parsed = JSON.parse(run.stdout.slice(start)) as Sample;
+    return { imagesPerSecond: parsed.imagesPerSecond, peakRssMiB: parsed.peakRssMiB };
+  } catch (error) {
+    return { error: `${command} printed no JSON result: ${String(error)}` };
+  }
 }
 
 const median = (values: number[]): number => {
