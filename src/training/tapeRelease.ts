@@ -80,7 +80,8 @@ function wrapGradient(engine: TapeEngine, node: TapeNode): void {
  * backward pass has gone past it, for every backend (idempotent). Gradients are unchanged; the
  * peak memory of a training step drops to about the saved activations plus the gradients in
  * flight. `train()`, `finetune()` and `zoobot-ts bench` call it; call it before a custom training
- * loop. It leaves higher-order gradients (tapes recorded inside a backward pass) as tfjs has them.
+ * loop. It stays on for the process (every later gradient computation, whoever runs it), and leaves
+ * higher-order gradients (tapes recorded inside a backward pass) as tfjs has them.
  *
  * @returns Whether the engine could be hooked (false for a tfjs without the 4.x engine internals).
  */
