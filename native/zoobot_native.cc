@@ -761,6 +761,7 @@ Napi::Value Swish(const Napi::CallbackInfo& info) {
   swishPass(n, x.Data(), y.Data());
   return env.Undefined();
 }
+
 Napi::Value SwishGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto x = floats(info[0], "x"), dy = floats(info[1], "dy"), dx = floats(info[2], "dx");
@@ -772,11 +773,9 @@ Napi::Value SwishGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// Training-mode batch normalisation over every axis but the last (c channels, rows = n / c):
 // Activations fused after a training batch norm: EfficientNet follows nearly every batch norm with
 // swish, and keeping only x (not the normalised value too) for the gradient saves an activation each.
 enum NormActivation { kNormLinear = 0, kNormSwish = 1 };
-
 
 // One row of y = x * scale + shift per channel.
 ZOOBOT_AVX2_CLONES void normaliseRow(int64_t c, const float* x, const float* scale, const float* shift, float* y) {
@@ -815,6 +814,7 @@ ZOOBOT_AVX2_CLONES void normGradRow(int64_t c, const NormGradParams& p, const fl
   }
 }
 
+// Training-mode batch normalisation over every axis but the last (c channels, rows = n / c):
 // batchNormTrain(x, gamma, beta, epsilon, y, mean, variance, activation) and
 // batchNormTrainGrad(dy, x, gamma, mean, variance, epsilon, dx, dgamma, dbeta, activation, beta).
 // Per-channel sums in double, the variance from a second pass about the mean (as tfjs's moments), so
@@ -907,7 +907,7 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
   if (swish) {
     auto beta = floats(info[10], "beta");
     requireLength(env, beta, c, "beta");
-    // z = gamma * xhat + beta, as the forward pass computed it, into scratch; then g = swish'(z) dy into dx.
+    // z = gamma * xhat + beta, recomputed from the saved statistics into scratch; then g = swish'(z) dy into dx.
     std::vector<float> scale(c), shift(c);
     for (int64_t j = 0; j < c; ++j) {
       scale[j] = gamma.Data()[j] * invStd[j];

@@ -36,7 +36,7 @@ interface Visited {
 }
 
 /** Input gradients computed by some node's closure in a backward pass (the only dys freed early). */
-let computed = new WeakSet<tf.Tensor>();
+const computed = new WeakSet<tf.Tensor>();
 let visited: Visited | null = null;
 const patched = new WeakSet<object>();
 
@@ -97,6 +97,5 @@ export function enableEarlyTapeRelease(): boolean {
     if (node !== undefined) wrapGradient(this, node);
   };
   patched.add(engine);
-  computed = new WeakSet();
   return true;
 }

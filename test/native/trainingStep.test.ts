@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { efficientNetB0, fuseReluConvolutions, fuseSwishActivations, vggW20, zoobotModel } from '../../src/architectures/index.js';
 import { decalsDr5Schema } from '../../src/decisionTree/index.js';
 import { treeLoss } from '../../src/losses/index.js';
-import { adam } from '../../src/training/index.js';
+import { adam, enableEarlyTapeRelease } from '../../src/training/index.js';
 import { NATIVE_BACKEND, registerNativeBackend } from '../../src/native/index.js';
 import { outputPoolStats } from '../../src/native/outputPool.js';
 import { useBackend } from '../helpers/backends.js';
@@ -110,6 +110,7 @@ describe.skipIf(!native.ok).each(MODELS)(`%s training step on zoobot-native${rea
 describe.skipIf(!native.ok)(`zoobot-native memory${reason}`, () => {
   it('keeps tensors and RSS (after garbage collection) flat over 1,000 training steps of the W+20 VGG', async () => {
     await useBackend(NATIVE_BACKEND);
+    enableEarlyTapeRelease(); // as train() runs: tensors freed mid-step go back to the output pool
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const model = zoobotModel({ schema: decalsDr5Schema, architecture: 'vgg', inputShape: [SIZE, SIZE, 1], seed: 0 });
